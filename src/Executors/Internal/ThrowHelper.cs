@@ -1,0 +1,76 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
+namespace Executors.Internal;
+
+/// <summary>
+/// Every exception message of the library in one place (runtime's ThrowHelper idea, without .resx).
+/// <c>Throw*</c> methods throw; <c>Create*</c> methods return an exception for the caller to throw,
+/// which keeps the caller's flow analysis simple where a value must be returned.
+/// </summary>
+internal static class ThrowHelper
+{
+    [DoesNotReturn]
+    public static void ThrowTimeoutOutOfRange(TimeSpan timeout, string paramName) =>
+        throw new ArgumentOutOfRangeException(
+            paramName,
+            timeout,
+            "The timeout must be non-negative, or Timeout.InfiniteTimeSpan to wait forever.");
+
+    [DoesNotReturn]
+    public static void ThrowNullFutureInSequence(string paramName) =>
+        throw new ArgumentNullException(paramName, "The sequence of futures contains a null element.");
+
+    [DoesNotReturn]
+    public static void ThrowUndefinedReturnWhen(ReturnWhen returnWhen) =>
+        throw new ArgumentOutOfRangeException(
+            nameof(returnWhen),
+            returnWhen,
+            "ReturnWhen must be FirstCompleted, FirstException or AllCompleted.");
+
+    [DoesNotReturn]
+    public static void ThrowMaxWorkersOutOfRange(int value, string paramName) =>
+        throw new ArgumentOutOfRangeException(paramName, value, "MaxWorkers must be greater than 0.");
+
+    [DoesNotReturn]
+    public static void ThrowIdleTimeoutOutOfRange(TimeSpan value, string paramName) =>
+        throw new ArgumentOutOfRangeException(
+            paramName,
+            value,
+            "IdleTimeout must be greater than zero, or Timeout.InfiniteTimeSpan to keep idle workers forever.");
+
+    [DoesNotReturn]
+    public static void ThrowChunkSizeOutOfRange(int value, string paramName) =>
+        throw new ArgumentOutOfRangeException(paramName, value, "chunkSize must be at least 1.");
+
+    [DoesNotReturn]
+    public static void ThrowBufferSizeOutOfRange(int value, string paramName) =>
+        throw new ArgumentOutOfRangeException(paramName, value, "bufferSize must be at least 1, or null to submit every item at once.");
+
+    [DoesNotReturn]
+    public static void ThrowMapEnumeratedTwice() =>
+        throw new InvalidOperationException("The results of Map can be enumerated only once.");
+
+    public static InvalidStateException CreateUnexpectedStateForRunning(FutureState state) =>
+        new(string.Create(
+            CultureInfo.InvariantCulture,
+            $"SetRunningOrNotifyCancel was called on a future in the {state} state; only a pending or canceled future can be started."));
+
+    public static InvalidStateException CreateAlreadyDone(FutureState state) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"The future is already done ({state}); its outcome cannot be set again."));
+
+    public static OperationCanceledException CreateFutureCanceledException() =>
+        new("The future was canceled.");
+
+    public static TimeoutException CreateFutureTimeout(TimeSpan timeout) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"The future was not done within {timeout}."));
+
+    public static TimeoutException CreateAsCompletedTimeout(int remaining, int total) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"{remaining} (of {total}) futures unfinished when the timeout passed."));
+
+    public static TimeoutException CreateMapTimeout(int index) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"The result of item {index} was not available before the Map timeout passed."));
+
+    public static BrokenThreadPoolException CreateBrokenThreadPool(Exception? initializerException) =>
+        new(BrokenThreadPoolException.DefaultMessage, initializerException);
+}
