@@ -253,7 +253,8 @@ public sealed class ThreadPoolExecutor : IExecutor
             // Submit enqueues under this lock and then looks for an idle worker or starts one; this
             // worker already gave up its idle registration. If an item is queued, a Submit may have
             // counted this worker among the live ones and started no thread for it: stay and run it.
-            if (!_queue.IsEmpty && !_isShutdown)
+            // (After shutdown too: queued work still runs, and this may be the last worker.)
+            if (!_queue.IsEmpty)
             {
                 return false;
             }
