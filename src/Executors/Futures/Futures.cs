@@ -165,11 +165,24 @@ public static class Futures
         Register(notDone, waiter);
         try
         {
-            await waiter.Task.WaitAsync(deadline.Remaining, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // A timeout is not an error for Wait: return what is done so far.
+            while (true)
+            {
+                try
+                {
+                    // Clamped: Task.WaitAsync rejects timeouts beyond ~49 days; a longer deadline waits in rounds.
+                    await waiter.Task.WaitAsync(deadline.RemainingClamped, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (TimeoutException) when (deadline.HasExpired)
+                {
+                    // A timeout is not an error for Wait: return what is done so far.
+                    break;
+                }
+                catch (TimeoutException)
+                {
+                    // A round of a very long deadline ended; wait again.
+                }
+            }
         }
         finally
         {
@@ -225,9 +238,13 @@ public static class Futures
 
             for (int remaining = registered.Count; remaining > 0; remaining--)
             {
-                if (!await waiter.Available.WaitAsync(deadline.Remaining, cancellationToken).ConfigureAwait(false))
+                // Clamped: SemaphoreSlim.WaitAsync rejects timeouts beyond ~24 days; a longer deadline waits in rounds.
+                while (!await waiter.Available.WaitAsync(deadline.RemainingClamped, cancellationToken).ConfigureAwait(false))
                 {
-                    throw ThrowHelper.CreateAsCompletedTimeout(remaining, futures.Count);
+                    if (deadline.HasExpired)
+                    {
+                        throw ThrowHelper.CreateAsCompletedTimeout(remaining, futures.Count);
+                    }
                 }
 
                 yield return TakeCompleted<TFuture>(waiter);

@@ -68,6 +68,20 @@ internal readonly struct Deadline
         }
     }
 
+    /// <summary>
+    /// Gets the time left, clamped to what every BCL wait accepts (at most <see cref="int.MaxValue"/>
+    /// - 1 milliseconds; <see cref="Timeout.InfiniteTimeSpan"/> when infinite). A wait given this value
+    /// must re-check <see cref="HasExpired"/> when it times out, and wait again if it has not.
+    /// </summary>
+    public TimeSpan RemainingClamped
+    {
+        get
+        {
+            int ms = RemainingMilliseconds;
+            return ms == Timeout.Infinite ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(ms);
+        }
+    }
+
     /// <summary>Creates a deadline <paramref name="timeout"/> from now, validating it first.</summary>
     /// <param name="timeout">The timeout; <see langword="null"/> or <see cref="Timeout.InfiniteTimeSpan"/> for none.</param>
     /// <param name="paramName">The caller's parameter name, for the exception.</param>
