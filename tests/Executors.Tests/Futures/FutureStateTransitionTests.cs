@@ -74,19 +74,6 @@ public class FutureStateTransitionTests
     }
 
     [Fact]
-    public void Cancel_Pending_ReturnsTrueAndFutureIsDone()
-    {
-        var future = new Future<int>();
-
-        bool canceled = future.Cancel();
-
-        Assert.True(canceled);
-        Assert.True(future.IsCanceled);
-        Assert.True(future.IsDone);
-        Assert.False(future.IsRunning);
-    }
-
-    [Fact]
     public void Cancel_CalledRepeatedly_KeepsReturningTrue()
     {
         var future = new Future<int>();
@@ -205,16 +192,6 @@ public class FutureStateTransitionTests
         Assert.Equal(FutureState.Finished, future.State);
         Assert.False(future.IsRunning);
         Assert.True(future.IsDone);
-    }
-
-    [Fact]
-    public void SetResult_PendingSkippingRunning_MovesToFinished()
-    {
-        var future = new Future<int>();
-
-        future.SetResult(1);
-
-        Assert.Equal(FutureState.Finished, future.State);
     }
 
     [Theory]

@@ -6,15 +6,6 @@ namespace Executors.Tests.Futures;
 public class FutureTests
 {
     [Fact]
-    public void Ctor_Always_CreatesPendingFuture()
-    {
-        var future = new Future<int>();
-
-        Assert.Equal(FutureState.Pending, future.State);
-        Assert.False(future.IsDone);
-    }
-
-    [Fact]
     public void GetResult_Finished_ReturnsResult()
     {
         var future = new Future<string>();
@@ -25,55 +16,30 @@ public class FutureTests
         Assert.Equal("value", result);
     }
 
-    [Fact]
-    public void GetResult_FinishedWithTimeout_ReturnsResult()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(Timeout.Infinite)]
+    [InlineData(60_000)]
+    public void GetResult_FinishedWithAnyValidTimeout_ReturnsResult(int timeoutMilliseconds)
     {
         var future = new Future<int>();
         future.SetResult(42);
 
-        int result = future.GetResult(TestTimeouts.Unexpected);
+        int result = future.GetResult(TimeSpan.FromMilliseconds(timeoutMilliseconds));
 
         Assert.Equal(42, result);
     }
 
-    [Fact]
-    public void GetResult_FinishedWithZeroTimeout_ReturnsResult()
-    {
-        var future = new Future<int>();
-        future.SetResult(42);
-
-        int result = future.GetResult(TimeSpan.Zero);
-
-        Assert.Equal(42, result);
-    }
-
-    [Fact]
-    public void GetResult_FinishedWithInfiniteTimeout_ReturnsResult()
-    {
-        var future = new Future<int>();
-        future.SetResult(42);
-
-        int result = future.GetResult(Timeout.InfiniteTimeSpan);
-
-        Assert.Equal(42, result);
-    }
-
-    [Fact]
-    public void GetResult_PendingWithShortTimeout_ThrowsTimeoutException()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(200)]
+    public void GetResult_PendingWhenTimeoutPasses_ThrowsTimeoutExceptionAndStaysPending(int timeoutMilliseconds)
     {
         var future = new Future<int>();
 
-        Assert.Throws<TimeoutException>(() => future.GetResult(TestTimeouts.Expected));
+        Assert.Throws<TimeoutException>(() => future.GetResult(TimeSpan.FromMilliseconds(timeoutMilliseconds)));
 
         Assert.Equal(FutureState.Pending, future.State);
-    }
-
-    [Fact]
-    public void GetResult_PendingWithZeroTimeout_ThrowsTimeoutException()
-    {
-        var future = new Future<int>();
-
-        Assert.Throws<TimeoutException>(() => future.GetResult(TimeSpan.Zero));
     }
 
     [Fact]
@@ -203,17 +169,6 @@ public class FutureTests
     }
 
     [Fact]
-    public void GetException_FinishedWithInfiniteTimeout_ReturnsNull()
-    {
-        var future = new Future<int>();
-        future.SetResult(1);
-
-        Exception? exception = future.GetException(Timeout.InfiniteTimeSpan);
-
-        Assert.Null(exception);
-    }
-
-    [Fact]
     public void SetResult_Pending_FinishesWithResult()
     {
         var future = new Future<int>();
@@ -223,18 +178,6 @@ public class FutureTests
         Assert.Equal(FutureState.Finished, future.State);
         Assert.Equal(7, future.GetResult());
         Assert.Null(future.GetException());
-    }
-
-    [Fact]
-    public void SetResult_Running_FinishesWithResult()
-    {
-        var future = new Future<int>();
-        future.SetRunningOrNotifyCancel();
-
-        future.SetResult(7);
-
-        Assert.Equal(FutureState.Finished, future.State);
-        Assert.Equal(7, future.GetResult());
     }
 
     [Fact]
@@ -369,47 +312,30 @@ public class FutureTests
         Assert.All(results, r => Assert.Equal(3, r));
     }
 
-    [Fact]
-    public void ToString_Pending_MentionsState()
+    [Theory]
+    [InlineData(FutureState.Pending)]
+    [InlineData(FutureState.Running)]
+    [InlineData(FutureState.Canceled)]
+    [InlineData(FutureState.Finished)]
+    public void ToString_InEachState_MentionsState(FutureState state)
     {
         var future = new Future<int>();
+        switch (state)
+        {
+            case FutureState.Running:
+                future.SetRunningOrNotifyCancel();
+                break;
+            case FutureState.Canceled:
+                future.Cancel();
+                break;
+            case FutureState.Finished:
+                future.SetResult(1);
+                break;
+        }
 
         string text = future.ToString();
 
-        Assert.Contains("Pending", text, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void ToString_Running_MentionsState()
-    {
-        var future = new Future<int>();
-        future.SetRunningOrNotifyCancel();
-
-        string text = future.ToString();
-
-        Assert.Contains("Running", text, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void ToString_Canceled_MentionsState()
-    {
-        var future = new Future<int>();
-        future.Cancel();
-
-        string text = future.ToString();
-
-        Assert.Contains("Canceled", text, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void ToString_FinishedWithResult_MentionsState()
-    {
-        var future = new Future<int>();
-        future.SetResult(1);
-
-        string text = future.ToString();
-
-        Assert.Contains("Finished", text, StringComparison.Ordinal);
+        Assert.Contains(state.ToString(), text, StringComparison.Ordinal);
     }
 
     [Fact]

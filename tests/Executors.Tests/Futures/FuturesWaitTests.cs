@@ -56,18 +56,6 @@ public class FuturesWaitTests
     }
 
     [Fact]
-    public void Wait_FirstCompletedWithOneAlreadyCanceled_ReturnsAtOnce()
-    {
-        Future<int> canceled = Canceled();
-        var pending = new Future<int>();
-
-        DoneAndNotDone result = Futures.Wait([canceled, pending], Timeout.InfiniteTimeSpan, ReturnWhen.FirstCompleted);
-
-        AssertSetEqual([canceled], result.Done);
-        AssertSetEqual([pending], result.NotDone);
-    }
-
-    [Fact]
     public void Wait_FirstExceptionWithOneAlreadyFaulted_ReturnsAtOnce()
     {
         Future<int> faulted = Faulted();
@@ -446,21 +434,6 @@ public class FuturesWaitTests
         Task<DoneAndNotDone> task = Futures.WaitAsync([pending], null, ReturnWhen.AllCompleted, cts.Token);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task.WaitAsync(TestTimeouts.Unexpected));
-    }
-
-    [Fact]
-    public async Task WaitAsync_TokenCanceledAfterWaitCompleted_HasNoEffect()
-    {
-        var future = new Future<int>();
-        using var cts = new CancellationTokenSource();
-        Task<DoneAndNotDone> task = Futures.WaitAsync([future], null, ReturnWhen.AllCompleted, cts.Token);
-        future.SetResult(1);
-        DoneAndNotDone result = await task.WaitAsync(TestTimeouts.Unexpected);
-
-        await cts.CancelAsync();
-
-        Assert.True(task.IsCompletedSuccessfully);
-        AssertSetEqual([future], result.Done);
     }
 
     [Fact]
