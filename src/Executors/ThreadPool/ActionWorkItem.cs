@@ -10,11 +10,12 @@ internal sealed class ActionWorkItem : Future, IWorkItem
 
     public Future Future => this;
 
-    public void Execute()
+    public void Execute(WorkQueue queue)
     {
         Action? fn = Interlocked.Exchange(ref _fn, null);
         if (fn is null || !TrySetRunning())
         {
+            queue.MarkWorkerAvailable();
             return;
         }
 
@@ -24,10 +25,12 @@ internal sealed class ActionWorkItem : Future, IWorkItem
         }
         catch (Exception ex)
         {
+            queue.MarkWorkerAvailable();
             TrySetException(ex);
             return;
         }
 
+        queue.MarkWorkerAvailable();
         TrySetFinished();
     }
 }

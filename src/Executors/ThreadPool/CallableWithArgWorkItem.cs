@@ -19,11 +19,12 @@ internal sealed class CallableWithArgWorkItem<T, TResult> : Future<TResult>, IWo
 
     public Future Future => this;
 
-    public void Execute()
+    public void Execute(WorkQueue queue)
     {
         Func<T, TResult>? fn = Interlocked.Exchange(ref _fn, null);
         if (fn is null || !TrySetRunning())
         {
+            queue.MarkWorkerAvailable();
             return;
         }
 
@@ -36,10 +37,12 @@ internal sealed class CallableWithArgWorkItem<T, TResult> : Future<TResult>, IWo
         }
         catch (Exception ex)
         {
+            queue.MarkWorkerAvailable();
             TrySetException(ex);
             return;
         }
 
+        queue.MarkWorkerAvailable();
         TrySetResult(result);
     }
 }

@@ -11,11 +11,12 @@ internal sealed class CallableWorkItem<TResult> : Future<TResult>, IWorkItem
 
     public Future Future => this;
 
-    public void Execute()
+    public void Execute(WorkQueue queue)
     {
         Func<TResult>? fn = Interlocked.Exchange(ref _fn, null);
         if (fn is null || !TrySetRunning())
         {
+            queue.MarkWorkerAvailable();
             return;
         }
 
@@ -26,10 +27,12 @@ internal sealed class CallableWorkItem<TResult> : Future<TResult>, IWorkItem
         }
         catch (Exception ex)
         {
+            queue.MarkWorkerAvailable();
             TrySetException(ex);
             return;
         }
 
+        queue.MarkWorkerAvailable();
         TrySetResult(result);
     }
 }

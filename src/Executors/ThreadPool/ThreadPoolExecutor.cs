@@ -289,8 +289,10 @@ public sealed class ThreadPoolExecutor : IExecutor
             ThrowIfNotAcceptingLocked();
             _queue.Enqueue(item);
 
-            // CPython's _adjust_thread_count: reuse an idle worker if there is one, else start a thread.
-            if (!_queue.TryWakeIdleWorker() && _workers.Count < MaxWorkers)
+            // CPython's _adjust_thread_count: reuse an idle worker if there is one, else start a
+            // thread. An empty queue means a worker that was still spinning has already taken the
+            // item; a new thread would only find nothing to do.
+            if (!_queue.TryHandToIdleWorker() && !_queue.IsEmpty && _workers.Count < MaxWorkers)
             {
                 StartWorkerLocked();
             }

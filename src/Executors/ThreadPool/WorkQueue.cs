@@ -3,21 +3,30 @@ using System.Collections.Concurrent;
 namespace Executors;
 
 /// <summary>
-/// The thread pool's queue: a lock-free FIFO of work items plus the parking protocol of its idle workers.
+/// The thread pool's queue: a lock-free FIFO of work items plus the protocol by which producers find
+/// (or fail to find) a worker that will take a new item.
 /// </summary>
 /// <remarks>
 /// <para>
-/// A worker that finds the queue empty spins briefly, then <em>registers</em> as idle (increments
-/// <see cref="_idleWorkers"/>), re-checks the queue and parks on <see cref="_wake"/>. A producer that
-/// has enqueued claims one registration (decrements the count) and releases one permit. A worker in
-/// the parking section therefore always holds either a registration or a permit owed to it; that
-/// invariant is what makes the protocol free of lost wake-ups: registration and the producer's claim
-/// are both full fences (Interlocked), so either the worker's re-check sees the item or the producer
-/// sees the registration (Dekker's pattern).
+/// A worker is in one of three places: <b>busy</b> running an item; <b>available</b>, from just
+/// before it completes an item's future until it either takes another item or parks; or <b>parked</b>.
+/// Two counters track the last two:
 /// </para>
+/// <list type="bullet">
+/// <item><see cref="_availableWorkers"/>: a producer that sees one starts no thread, because an
+/// available worker always looks at the queue again before it parks. Producers only read it: a
+/// worker gives up its own token.</item>
+/// <item><see cref="_idleWorkers"/>: a worker about to park registers (increments), re-checks the
+/// queue, and sleeps on <see cref="_wake"/>. A producer that claims a registration releases one permit.
+/// A parked worker therefore always holds a registration or a permit owed to it.</item>
+/// </list>
 /// <para>
-/// The count of registrations doubles as CPython's "idle semaphore": a producer that can claim none
-/// knows no worker is idle and asks the executor for a new thread.
+/// Every claim, token change and registration is an Interlocked operation (a full fence), and each worker
+/// re-checks the queue <em>after</em> giving up a token, so either the worker sees the new item or
+/// the producer sees the token (Dekker's pattern): no wake-up is lost and no item is stranded. A
+/// producer that finds neither knows that no worker is idle (CPython's idle semaphore) and asks
+/// the executor for a new thread. The available count is what keeps strictly sequential
+/// submit-then-wait work on one thread: the caller is woken by the future before the worker parks.
 /// </para>
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The semaphore's wait handle is never requested, so it owns no OS resource; a worker may still be leaving Wait when the executor is done.")]
@@ -37,8 +46,11 @@ internal sealed class WorkQueue
     /// <summary>Permits for parked workers: one per claimed registration.</summary>
     private readonly SemaphoreSlim _wake = new(0);
 
-    /// <summary>Workers registered as idle and not yet claimed by a producer; changed only with Interlocked.</summary>
+    /// <summary>Workers registered as parked and not yet claimed by a producer; changed only with Interlocked.</summary>
     private int _idleWorkers;
+
+    /// <summary>Workers between finishing an item and taking the next or parking; changed only by the workers themselves, with Interlocked.</summary>
+    private int _availableWorkers;
 
     /// <summary>Set once by <see cref="Complete"/>: no more items will be added; workers exit when the queue is empty.</summary>
     private volatile bool _completed;
@@ -46,23 +58,30 @@ internal sealed class WorkQueue
     /// <summary>Gets a value indicating whether the queue holds no item right now.</summary>
     public bool IsEmpty => _items.IsEmpty;
 
-    /// <summary>Gets the number of workers registered as idle, for tests and diagnostics.</summary>
+    /// <summary>Gets the number of parked workers not yet claimed, for tests and diagnostics.</summary>
     public int IdleWorkerCount => Volatile.Read(ref _idleWorkers);
 
-    /// <summary>Adds an item. The caller then calls <see cref="TryWakeIdleWorker"/> or starts a worker.</summary>
+    /// <summary>Adds an item. The caller then calls <see cref="TryHandToIdleWorker"/> or starts a worker.</summary>
     public void Enqueue(IWorkItem item) => _items.Enqueue(item);
 
-    /// <summary>Claims an idle worker and wakes it.</summary>
-    /// <returns><see langword="true"/> if an idle worker was claimed; <see langword="false"/> if none is idle.</returns>
-    public bool TryWakeIdleWorker()
+    /// <summary>Counts the calling worker as available; work items call it just before completing their future.</summary>
+    public void MarkWorkerAvailable() => Interlocked.Increment(ref _availableWorkers);
+
+    /// <summary>Makes sure a worker that is not busy will look at the queue: wakes a parked one, or relies on an available one.</summary>
+    /// <returns><see langword="true"/> if such a worker exists; <see langword="false"/> if every worker is busy.</returns>
+    public bool TryHandToIdleWorker()
     {
-        if (!TryClaimRegistration())
+        if (TryClaim(ref _idleWorkers))
         {
-            return false;
+            _wake.Release();
+            return true;
         }
 
-        _wake.Release();
-        return true;
+        // An available worker looks at the queue again before it parks, so it will take the item.
+        // Peek, never claim: a producer preempted between Enqueue and here may find the worker that
+        // has already run this very item and come back; claiming that worker's token would hide it
+        // from the next producer, which would then start a thread for nothing.
+        return Volatile.Read(ref _availableWorkers) > 0;
     }
 
     /// <summary>Removes and returns every queued item (shutdown with cancelFutures, or a broken pool).</summary>
@@ -90,29 +109,40 @@ internal sealed class WorkQueue
         }
     }
 
-    /// <summary>
-    /// Takes the next item, blocking while the queue is empty.
-    /// </summary>
+    /// <summary>Takes the next item, blocking while the queue is empty.</summary>
+    /// <param name="holdsAvailableToken"><see langword="true"/> if the caller ran an item since its last call (and so marked itself available).</param>
     /// <param name="idleTimeoutMilliseconds">How long to stay parked without work; <see cref="Timeout.Infinite"/> for ever.</param>
     /// <param name="idleTimedOut">Set when the call returns <see langword="null"/> because the idle timeout passed.</param>
     /// <returns>The next item, or <see langword="null"/> when the queue is complete and empty, or the idle timeout passed.</returns>
-    public IWorkItem? Take(int idleTimeoutMilliseconds, out bool idleTimedOut)
+    public IWorkItem? Take(bool holdsAvailableToken, int idleTimeoutMilliseconds, out bool idleTimedOut)
     {
         idleTimedOut = false;
+        bool available = holdsAvailableToken;
+        if (_items.TryDequeue(out IWorkItem? item) || TrySpinForItem(out item))
+        {
+            LeaveAvailable(ref available);
+            return item;
+        }
+
         while (true)
         {
-            if (_items.TryDequeue(out IWorkItem? item) || TrySpinForItem(out item))
+            if (_items.TryDequeue(out item))
             {
+                LeaveAvailable(ref available);
                 return item;
             }
 
             if (_completed)
             {
                 // Complete() is only called once no producer can enqueue: an empty queue stays empty.
+                LeaveAvailable(ref available);
                 return _items.TryDequeue(out item) ? item : null;
             }
 
+            // Register as parked *before* giving up the available token: at every instant one of the
+            // two shows a producer that this worker is not busy, so no thread is started for nothing.
             Interlocked.Increment(ref _idleWorkers);
+            LeaveAvailable(ref available);
 
             // Re-check after registering (see the class remarks): an item enqueued before our
             // registration became visible was not followed by a wake-up meant for us.
@@ -130,7 +160,7 @@ internal sealed class WorkQueue
 
             if (!_wake.Wait(idleTimeoutMilliseconds))
             {
-                if (TryClaimRegistration())
+                if (TryClaim(ref _idleWorkers))
                 {
                     idleTimedOut = true;
                     return null;
@@ -142,27 +172,46 @@ internal sealed class WorkQueue
         }
     }
 
-    private static bool TrySpinForItemCore(ConcurrentQueue<IWorkItem> items, out IWorkItem? item)
+    private static bool TryClaim(ref int tokens)
     {
-        var spinner = default(SpinWait);
-        for (int i = 0; i < SpinIterationsBeforeParking; i++)
+        int current = Volatile.Read(ref tokens);
+        while (current > 0)
         {
-            spinner.SpinOnce(sleep1Threshold: -1);
-            if (items.TryDequeue(out item))
+            int seen = Interlocked.CompareExchange(ref tokens, current - 1, current);
+            if (seen == current)
             {
                 return true;
             }
+
+            current = seen;
         }
 
-        item = null;
         return false;
+    }
+
+    private void LeaveAvailable(ref bool available)
+    {
+        // Producers only peek at this count, so our own token is still there to give up.
+        if (available)
+        {
+            Interlocked.Decrement(ref _availableWorkers);
+            available = false;
+        }
     }
 
     private bool TrySpinForItem(out IWorkItem? item)
     {
         if (s_canSpin && !_completed)
         {
-            return TrySpinForItemCore(_items, out item);
+            var spinner = default(SpinWait);
+            for (int i = 0; i < SpinIterationsBeforeParking; i++)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+                if (_items.TryDequeue(out item))
+                {
+                    return true;
+                }
+            }
         }
 
         item = null;
@@ -172,28 +221,11 @@ internal sealed class WorkQueue
     /// <summary>Leaves the parking section without sleeping: drop a registration, or take the permit owed for a claimed one.</summary>
     private void LeaveParking()
     {
-        if (!TryClaimRegistration())
+        if (!TryClaim(ref _idleWorkers))
         {
             // Every registration was claimed, so a producer has released (or is about to release) a
             // permit for one of them: consume it, or a later Wait would return spuriously.
             _wake.Wait();
         }
-    }
-
-    private bool TryClaimRegistration()
-    {
-        int idle = Volatile.Read(ref _idleWorkers);
-        while (idle > 0)
-        {
-            int seen = Interlocked.CompareExchange(ref _idleWorkers, idle - 1, idle);
-            if (seen == idle)
-            {
-                return true;
-            }
-
-            idle = seen;
-        }
-
-        return false;
     }
 }

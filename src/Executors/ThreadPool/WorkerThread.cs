@@ -40,14 +40,18 @@ internal sealed class WorkerThread
             }
         }
 
+        bool holdsAvailableToken = false;
         while (true)
         {
-            IWorkItem? item = _queue.Take(_idleTimeoutMilliseconds, out bool idleTimedOut);
+            IWorkItem? item = _queue.Take(holdsAvailableToken, _idleTimeoutMilliseconds, out bool idleTimedOut);
             if (item is not null)
             {
-                item.Execute();
+                item.Execute(_queue);
+                holdsAvailableToken = true;
                 continue;
             }
+
+            holdsAvailableToken = false;
 
             if (idleTimedOut)
             {

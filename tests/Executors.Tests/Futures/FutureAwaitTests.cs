@@ -1,6 +1,6 @@
 using Executors.Tests.TestUtilities;
 
-namespace Executors.Tests.Futures;
+namespace Executors.Tests.FuturesTests;
 
 public class FutureAwaitTests
 {

@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using Executors.Tests.TestUtilities;
 
-namespace Executors.Tests.Futures;
+namespace Executors.Tests.FuturesTests;
 
 // This namespace hides the static class Executors.Futures; the alias brings it back.
-using Futures = global::Executors.Futures;
 
 public class FutureCallbackTests
 {

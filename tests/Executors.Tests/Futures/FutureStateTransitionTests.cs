@@ -1,4 +1,4 @@
-namespace Executors.Tests.Futures;
+namespace Executors.Tests.FuturesTests;
 
 /// <summary>
 /// CPython's future state machine, transition by transition: Pending → Running → Finished,

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Executors.Tests.TestUtilities;
 
-namespace Executors.Tests.Futures;
+namespace Executors.Tests.FuturesTests;
 
 public class FutureTests
 {

@@ -1,9 +1,8 @@
 using Executors.Tests.TestUtilities;
 
-namespace Executors.Tests.Futures;
+namespace Executors.Tests.FuturesTests;
 
 // This namespace hides the static class Executors.Futures; the alias brings it back.
-using Futures = global::Executors.Futures;
 
 public class FuturesWaitTests
 {
