@@ -12,7 +12,7 @@ namespace Executors;
 /// <remarks>All members are thread-safe.</remarks>
 public class Future<TResult> : Future
 {
-    /// <summary>The result; written under the lock before the state becomes Finished, read only after.</summary>
+    /// <summary>The result; written between reservation and publication of Finished, read only after.</summary>
     private TResult? _result;
 
     /// <summary>Initializes a new instance of the <see cref="Future{TResult}"/> class in the <see cref="FutureState.Pending"/> state.</summary>
@@ -57,7 +57,7 @@ public class Future<TResult> : Future
     {
         if (!TrySetResult(result))
         {
-            throw ThrowHelper.CreateAlreadyDone(State);
+            throw ThrowHelper.CreateAlreadyDone(DoneStateForMessage());
         }
     }
 
@@ -81,19 +81,13 @@ public class Future<TResult> : Future
     /// <returns><see langword="true"/> if this call finished the future.</returns>
     internal bool TrySetResult(TResult result)
     {
-        Completion completion;
-        lock (SyncRoot)
+        if (!TryReserveCompletion())
         {
-            if (IsDone)
-            {
-                return false;
-            }
-
-            _result = result;
-            completion = FinishLocked();
+            return false;
         }
 
-        completion.Notify(this);
+        _result = result;
+        PublishFinished();
         return true;
     }
 

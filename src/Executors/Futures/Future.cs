@@ -27,28 +27,38 @@ namespace Executors;
 /// </remarks>
 public class Future
 {
-    /// <summary>Guards every mutable field below. Never held while user code or a waiter runs.</summary>
-    private readonly Lock _lock = new();
+    // The state word. Transitions are compare-and-swap, so a future needs no lock object: one
+    // allocation per submitted task. Completion is two-phase: a completer first reserves the
+    // future (sets Completing on Pending or Running, so it keeps reporting that state), writes the
+    // outcome, then publishes Finished with a volatile write. A reader that sees Finished therefore
+    // sees the outcome, and exactly one completer wins.
+    private const int PendingState = (int)FutureState.Pending;
+    private const int RunningState = (int)FutureState.Running;
+    private const int CanceledState = (int)FutureState.Canceled;
+    private const int FinishedState = (int)FutureState.Finished;
+    private const int CompletingFlag = 4;
+    private const int PublicStateMask = 3;
 
-    /// <summary>The public state; written under <see cref="_lock"/>, read without it (volatile) by the fast paths.</summary>
-    private volatile FutureState _state;
+    /// <summary>Marks <see cref="_observers"/> once the future is done: later observers run at once.</summary>
+    private static readonly object s_done = new();
 
-    /// <summary>CPython's CANCELLED_AND_NOTIFIED: the owner has seen the cancellation; guarded by <see cref="_lock"/>.</summary>
-    private bool _cancelNotified;
+    /// <summary>The state word (see above); changed only with Interlocked or, to publish a terminal state, a volatile write.</summary>
+    private int _state;
 
-    /// <summary>The exception the work ended with; written under <see cref="_lock"/> before <see cref="_state"/> becomes Finished.</summary>
+    /// <summary>CPython's CANCELLED_AND_NOTIFIED: the owner has seen the cancellation. Informational only.</summary>
+    private volatile bool _cancelNotified;
+
+    /// <summary>The exception the work ended with; written between reservation and publication.</summary>
     private ExceptionDispatchInfo? _exception;
 
-    /// <summary>User done-callbacks in the order added; guarded by <see cref="_lock"/>; taken (set to null) on completion.</summary>
-    private List<Action<Future>>? _callbacks;
+    /// <summary>
+    /// Waiters and callbacks, in the order added: null, one observer, an <see cref="ObserverList"/>,
+    /// or <see cref="s_done"/>. Replaced with compare-and-swap (copy on write); swapped for
+    /// <see cref="s_done"/> exactly once, by the transition to done, which then notifies them.
+    /// </summary>
+    private object? _observers;
 
-    /// <summary>Internal waiters (Wait, AsCompleted, the task bridge); guarded by <see cref="_lock"/>; taken on completion.</summary>
-    private List<IFutureWaiter>? _waiters;
-
-    /// <summary>Created by the first blocking waiter only, so futures nobody blocks on allocate no event; guarded by <see cref="_lock"/>.</summary>
-    private ManualResetEventSlim? _doneEvent;
-
-    /// <summary>The task returned by <see cref="AsTask"/>, created once; guarded by <see cref="_lock"/>.</summary>
+    /// <summary>The task returned by <see cref="AsTask"/>; published once with compare-and-swap.</summary>
     private Task? _task;
 
     /// <summary>Initializes a new pending future. Only this assembly creates value-less futures.</summary>
@@ -57,22 +67,22 @@ public class Future
     }
 
     /// <summary>Gets the current state of the future.</summary>
-    public FutureState State => _state;
+    public FutureState State => (FutureState)(Volatile.Read(ref _state) & PublicStateMask);
 
     /// <summary>Gets a value indicating whether the future is done: canceled, or finished with a result or an exception.</summary>
-    public bool IsDone => _state >= FutureState.Canceled;
+    public bool IsDone => Volatile.Read(ref _state) is CanceledState or FinishedState;
 
     /// <summary>Gets a value indicating whether the future was canceled.</summary>
-    public bool IsCanceled => _state == FutureState.Canceled;
+    public bool IsCanceled => Volatile.Read(ref _state) == CanceledState;
 
     /// <summary>Gets a value indicating whether the future's work is running (and so can no longer be canceled).</summary>
-    public bool IsRunning => _state == FutureState.Running;
+    public bool IsRunning => (Volatile.Read(ref _state) & PublicStateMask) == RunningState;
 
-    /// <summary>Gets the lock that guards the state, for <see cref="Future{TResult}"/>'s completion.</summary>
-    private protected Lock SyncRoot => _lock;
+    /// <summary>Gets a value indicating whether the owner has seen the cancellation (CPython's CANCELLED_AND_NOTIFIED), for tests.</summary>
+    internal bool IsCancelNotified => _cancelNotified;
 
     /// <summary>Gets the captured exception once the future is finished; <see langword="null"/> otherwise.</summary>
-    internal ExceptionDispatchInfo? ExceptionInfo => _exception;
+    internal ExceptionDispatchInfo? ExceptionInfo => IsDone ? _exception : null;
 
     /// <summary>
     /// Attempts to cancel the future. A pending future becomes canceled, its waiters and done-callbacks
@@ -82,26 +92,16 @@ public class Future
     /// <returns><see langword="true"/> if the future is canceled when the call returns; otherwise <see langword="false"/>.</returns>
     public bool Cancel()
     {
-        Completion completion;
-        lock (_lock)
+        int state = Interlocked.CompareExchange(ref _state, CanceledState, PendingState);
+        if (state == PendingState)
         {
-            AssertInvariants();
-            switch (_state)
-            {
-                case FutureState.Running:
-                case FutureState.Finished:
-                    return false;
-                case FutureState.Canceled:
-                    return true;
-            }
-
-            _state = FutureState.Canceled;
-            completion = TakeCompletionLocked();
+            // Outside any lock: a waiter or callback may call back into this future.
+            NotifyDone();
+            return true;
         }
 
-        // Outside the lock: a waiter or callback may call back into this future.
-        completion.Notify(this);
-        return true;
+        // Running, finished, or being completed (which linearizes before this call): not cancelable.
+        return state == CanceledState;
     }
 
     /// <summary>
@@ -112,20 +112,18 @@ public class Future
     /// <exception cref="InvalidStateException">The future is already running or finished.</exception>
     public bool SetRunningOrNotifyCancel()
     {
-        lock (_lock)
+        int state = Interlocked.CompareExchange(ref _state, RunningState, PendingState);
+        switch (state)
         {
-            AssertInvariants();
-            switch (_state)
-            {
-                case FutureState.Pending:
-                    _state = FutureState.Running;
-                    return true;
-                case FutureState.Canceled:
-                    _cancelNotified = true;
-                    return false;
-                default:
-                    throw ThrowHelper.CreateUnexpectedStateForRunning(_state);
-            }
+            case PendingState:
+                return true;
+            case CanceledState:
+                _cancelNotified = true;
+                return false;
+            default:
+                // A future being completed from Pending is, for this call, already finished.
+                throw ThrowHelper.CreateUnexpectedStateForRunning(
+                    (state & CompletingFlag) != 0 ? FutureState.Finished : (FutureState)(state & PublicStateMask));
         }
     }
 
@@ -149,7 +147,7 @@ public class Future
     public Exception? GetException(TimeSpan timeout)
     {
         WaitUntilDone(timeout, nameof(timeout));
-        if (_state == FutureState.Canceled)
+        if (IsCanceled)
         {
             throw ThrowHelper.CreateFutureCanceledException();
         }
@@ -171,17 +169,10 @@ public class Future
     public void AddDoneCallback(Action<Future> callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        lock (_lock)
+        if (!TryAddObserver(callback))
         {
-            AssertInvariants();
-            if (!IsDone)
-            {
-                (_callbacks ??= []).Add(callback);
-                return;
-            }
+            InvokeCallback(callback, this);
         }
-
-        InvokeCallback(callback, this);
     }
 
     /// <summary>
@@ -196,7 +187,7 @@ public class Future
         ArgumentNullException.ThrowIfNull(exception);
         if (!TrySetException(exception))
         {
-            throw ThrowHelper.CreateAlreadyDone(_state);
+            throw ThrowHelper.CreateAlreadyDone(DoneStateForMessage());
         }
     }
 
@@ -206,7 +197,7 @@ public class Future
     /// faults with the work's exception, or is canceled when the future is canceled. Continuations
     /// run asynchronously, never on the thread that completed the future.
     /// </returns>
-    public Task AsTask() => _task ?? CreateTask();
+    public Task AsTask() => Volatile.Read(ref _task) ?? CreateTask();
 
     /// <summary>Configures how an <see langword="await"/> on this future resumes.</summary>
     /// <param name="continueOnCapturedContext"><see langword="true"/> to resume on the captured context; otherwise <see langword="false"/>.</param>
@@ -221,30 +212,21 @@ public class Future
 
     /// <inheritdoc/>
     public override string ToString() =>
-        _state == FutureState.Finished && _exception is { } e
+        State == FutureState.Finished && _exception is { } e
             ? $"{GetType().Name} (State = Finished, raised {e.SourceException.GetType().Name})"
-            : $"{GetType().Name} (State = {_state})";
+            : $"{GetType().Name} (State = {State})";
 
     /// <summary>Moves a pending future to running without throwing; executors call this before running work.</summary>
     /// <returns><see langword="true"/> if the work should run; <see langword="false"/> if the future was canceled or completed by someone else.</returns>
     internal bool TrySetRunning()
     {
-        lock (_lock)
+        int state = Interlocked.CompareExchange(ref _state, RunningState, PendingState);
+        if (state == CanceledState)
         {
-            AssertInvariants();
-            if (_state == FutureState.Pending)
-            {
-                _state = FutureState.Running;
-                return true;
-            }
-
-            if (_state == FutureState.Canceled)
-            {
-                _cancelNotified = true;
-            }
-
-            return false;
+            _cancelNotified = true;
         }
+
+        return state == PendingState;
     }
 
     /// <summary>Finishes the future with <paramref name="exception"/> unless it is already done.</summary>
@@ -252,22 +234,26 @@ public class Future
     /// <returns><see langword="true"/> if this call finished the future.</returns>
     internal bool TrySetException(Exception exception)
     {
-        // Capture outside the lock: it walks the stack trace.
-        var info = ExceptionDispatchInfo.Capture(exception);
-        Completion completion;
-        lock (_lock)
+        if (!TryReserveCompletion())
         {
-            AssertInvariants();
-            if (IsDone)
-            {
-                return false;
-            }
-
-            _exception = info;
-            completion = FinishLocked();
+            return false;
         }
 
-        completion.Notify(this);
+        _exception = ExceptionDispatchInfo.Capture(exception);
+        PublishFinished();
+        return true;
+    }
+
+    /// <summary>Finishes a value-less future successfully unless it is already done.</summary>
+    /// <returns><see langword="true"/> if this call finished the future.</returns>
+    internal bool TrySetFinished()
+    {
+        if (!TryReserveCompletion())
+        {
+            return false;
+        }
+
+        PublishFinished();
         return true;
     }
 
@@ -278,51 +264,31 @@ public class Future
         ThrowIfCanceledOrFaulted();
     }
 
-    /// <summary>Finishes a value-less future successfully unless it is already done.</summary>
-    /// <returns><see langword="true"/> if this call finished the future.</returns>
-    internal bool TrySetFinished()
-    {
-        Completion completion;
-        lock (_lock)
-        {
-            AssertInvariants();
-            if (IsDone)
-            {
-                return false;
-            }
-
-            completion = FinishLocked();
-        }
-
-        completion.Notify(this);
-        return true;
-    }
-
     /// <summary>Registers an internal waiter unless the future is already done.</summary>
     /// <param name="waiter">The waiter.</param>
     /// <returns><see langword="true"/> if registered; <see langword="false"/> if the future is already done (the waiter is not called).</returns>
-    internal bool TryAddWaiter(IFutureWaiter waiter)
-    {
-        lock (_lock)
-        {
-            AssertInvariants();
-            if (IsDone)
-            {
-                return false;
-            }
-
-            (_waiters ??= []).Add(waiter);
-            return true;
-        }
-    }
+    internal bool TryAddWaiter(IFutureWaiter waiter) => TryAddObserver(waiter);
 
     /// <summary>Removes an internal waiter, if it is still registered.</summary>
     /// <param name="waiter">The waiter.</param>
     internal void RemoveWaiter(IFutureWaiter waiter)
     {
-        lock (_lock)
+        object? current = Volatile.Read(ref _observers);
+        while (current is not null && current != s_done)
         {
-            _waiters?.Remove(waiter);
+            object? updated = ObserverList.Remove(current, waiter);
+            if (ReferenceEquals(updated, current))
+            {
+                return;
+            }
+
+            object? seen = Interlocked.CompareExchange(ref _observers, updated, current);
+            if (ReferenceEquals(seen, current))
+            {
+                return;
+            }
+
+            current = seen;
         }
     }
 
@@ -336,18 +302,60 @@ public class Future
             return true;
         }
 
-        ManualResetEventSlim doneEvent;
-        lock (_lock)
+        if (deadline.RemainingMilliseconds == 0)
         {
-            if (IsDone)
+            return false;
+        }
+
+        var waiter = new BlockingWaiter();
+        if (!TryAddObserver(waiter))
+        {
+            return true;
+        }
+
+        if (Blocking.Wait(waiter.Signal, deadline))
+        {
+            return true;
+        }
+
+        RemoveWaiter(waiter);
+        return IsDone;
+    }
+
+    /// <summary>Reserves the right to complete the future: Pending or Running becomes Completing.</summary>
+    /// <returns><see langword="true"/> if this caller must now write the outcome and publish it.</returns>
+    private protected bool TryReserveCompletion()
+    {
+        int state = Volatile.Read(ref _state);
+        while (state is PendingState or RunningState)
+        {
+            int seen = Interlocked.CompareExchange(ref _state, state | CompletingFlag, state);
+            if (seen == state)
             {
                 return true;
             }
 
-            doneEvent = _doneEvent ??= new ManualResetEventSlim(initialState: false);
+            state = seen;
         }
 
-        return Blocking.Wait(doneEvent, deadline);
+        return false;
+    }
+
+    /// <summary>Publishes Finished after the outcome was written, then notifies waiters and callbacks.</summary>
+    private protected void PublishFinished()
+    {
+        Debug.Assert((Volatile.Read(ref _state) & CompletingFlag) != 0, "Only the reserving completer publishes.");
+
+        // Release semantics: the outcome written before this is visible to whoever reads Finished.
+        Volatile.Write(ref _state, FinishedState);
+        NotifyDone();
+    }
+
+    /// <summary>The state to name when a completion is refused (it may still be being completed).</summary>
+    private protected FutureState DoneStateForMessage()
+    {
+        int state = Volatile.Read(ref _state);
+        return (state & CompletingFlag) != 0 ? FutureState.Finished : (FutureState)(state & PublicStateMask);
     }
 
     /// <summary>Blocks until done, or throws <see cref="TimeoutException"/>.</summary>
@@ -371,24 +379,12 @@ public class Future
     private protected void ThrowIfCanceledOrFaulted()
     {
         Debug.Assert(IsDone, "Only called once the future is done.");
-        if (_state == FutureState.Canceled)
+        if (IsCanceled)
         {
             throw ThrowHelper.CreateFutureCanceledException();
         }
 
         _exception?.Throw();
-    }
-
-    /// <summary>Moves the future to Finished and takes what must be notified. The caller has stored the outcome.</summary>
-    /// <returns>What to notify once the lock is released.</returns>
-    private protected Completion FinishLocked()
-    {
-        Debug.Assert(_lock.IsHeldByCurrentThread, "FinishLocked requires the lock.");
-        Debug.Assert(!IsDone, "A done future cannot finish again.");
-
-        // The outcome was written before this volatile write, so a reader that sees Finished sees it.
-        _state = FutureState.Finished;
-        return TakeCompletionLocked();
     }
 
     /// <summary>Creates the bridge that completes the <see cref="AsTask"/> task; overridden for typed results.</summary>
@@ -417,23 +413,13 @@ public class Future
     private Task CreateTask()
     {
         Task task = CreateTaskBridge(out IFutureWaiter bridge);
-        bool done;
-        lock (_lock)
+        Task? existing = Interlocked.CompareExchange(ref _task, task, null);
+        if (existing is not null)
         {
-            if (_task is { } existing)
-            {
-                return existing;
-            }
-
-            _task = task;
-            done = IsDone;
-            if (!done)
-            {
-                (_waiters ??= []).Add(bridge);
-            }
+            return existing;
         }
 
-        if (done)
+        if (!TryAddObserver(bridge))
         {
             bridge.OnFutureDone(this);
         }
@@ -441,58 +427,68 @@ public class Future
         return task;
     }
 
-    private Completion TakeCompletionLocked()
+    /// <summary>Adds an observer unless the future is done.</summary>
+    /// <returns><see langword="false"/> if the future is already done: the caller runs the observer itself.</returns>
+    private bool TryAddObserver(object observer)
     {
-        Debug.Assert(_lock.IsHeldByCurrentThread, "TakeCompletionLocked requires the lock.");
-        var completion = new Completion(_doneEvent, _waiters, _callbacks);
-        _waiters = null;
-        _callbacks = null;
-        return completion;
-    }
-
-    [Conditional("DEBUG")]
-    private void AssertInvariants()
-    {
-        Debug.Assert(_lock.IsHeldByCurrentThread, "Invariants are checked under the lock.");
-        Debug.Assert(_exception is null || _state == FutureState.Finished, "Only a finished future has an exception.");
-        Debug.Assert(!_cancelNotified || _state == FutureState.Canceled, "Only a canceled future is notified of it.");
-        Debug.Assert(!IsDone || (_waiters is null && _callbacks is null), "A done future holds no waiters or callbacks.");
-        Debug.Assert(IsDone || _doneEvent is null || !_doneEvent.IsSet, "The done event is set only once done.");
-    }
-
-    /// <summary>What a transition to done must notify, taken under the lock and run outside it.</summary>
-    private protected readonly struct Completion
-    {
-        private readonly ManualResetEventSlim? _doneEvent;
-        private readonly List<IFutureWaiter>? _waiters;
-        private readonly List<Action<Future>>? _callbacks;
-
-        public Completion(ManualResetEventSlim? doneEvent, List<IFutureWaiter>? waiters, List<Action<Future>>? callbacks)
+        object? current = Volatile.Read(ref _observers);
+        while (true)
         {
-            _doneEvent = doneEvent;
-            _waiters = waiters;
-            _callbacks = callbacks;
+            if (current == s_done)
+            {
+                return false;
+            }
+
+            object updated = ObserverList.Add(current, observer);
+            object? seen = Interlocked.CompareExchange(ref _observers, updated, current);
+            if (ReferenceEquals(seen, current))
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+    }
+
+    /// <summary>
+    /// Takes the observers (exactly once: only the one transition to done gets here) and notifies them
+    /// outside any lock: internal waiters first, so that blocked threads wake before user callbacks run,
+    /// then user callbacks in the order added.
+    /// </summary>
+    private void NotifyDone()
+    {
+        object? observers = Interlocked.Exchange(ref _observers, s_done);
+        Debug.Assert(observers != s_done, "A future becomes done once.");
+        if (observers is null)
+        {
+            return;
         }
 
-        /// <summary>Wakes blocked threads, then internal waiters, then user callbacks in the order added.</summary>
-        public void Notify(Future future)
+        if (observers is ObserverList list)
         {
-            _doneEvent?.Set();
-            if (_waiters is { } waiters)
+            foreach (object observer in list.Items)
             {
-                foreach (IFutureWaiter waiter in waiters)
+                (observer as IFutureWaiter)?.OnFutureDone(this);
+            }
+
+            foreach (object observer in list.Items)
+            {
+                if (observer is Action<Future> callback)
                 {
-                    waiter.OnFutureDone(future);
+                    InvokeCallback(callback, this);
                 }
             }
 
-            if (_callbacks is { } callbacks)
-            {
-                foreach (Action<Future> callback in callbacks)
-                {
-                    InvokeCallback(callback, future);
-                }
-            }
+            return;
+        }
+
+        if (observers is IFutureWaiter waiter)
+        {
+            waiter.OnFutureDone(this);
+        }
+        else
+        {
+            InvokeCallback((Action<Future>)observers, this);
         }
     }
 }

@@ -41,6 +41,21 @@ public static class Futures
             return Snapshot(set);
         }
 
+        if (returnWhen == ReturnWhen.AllCompleted)
+        {
+            // All must be done: wait for each in turn. By the time one is done most later ones
+            // usually are too, so this registers nothing on them (no waiter list per future).
+            foreach (Future future in notDone)
+            {
+                if (!future.WaitCore(deadline))
+                {
+                    break;
+                }
+            }
+
+            return Snapshot(set);
+        }
+
         var waiter = new CompletionWaiter(returnWhen, notDone.Count, forAsync: false);
         Register(notDone, waiter);
         try
@@ -335,8 +350,23 @@ public static class Futures
 
     private static DoneAndNotDone Snapshot(HashSet<Future> futures)
     {
-        var done = new HashSet<Future>(ReferenceEqualityComparer.Instance);
-        var notDone = new HashSet<Future>(ReferenceEqualityComparer.Instance);
+        int doneCount = 0;
+        foreach (Future future in futures)
+        {
+            if (future.IsDone)
+            {
+                doneCount++;
+            }
+        }
+
+        // The common outcome, everything done: hand out the distinct set itself, read-only, instead of copying it.
+        if (doneCount == futures.Count)
+        {
+            return new DoneAndNotDone(new ReadOnlySet<Future>(futures), ReadOnlySet<Future>.Empty);
+        }
+
+        var done = new HashSet<Future>(doneCount, ReferenceEqualityComparer.Instance);
+        var notDone = new HashSet<Future>(futures.Count - doneCount, ReferenceEqualityComparer.Instance);
         foreach (Future future in futures)
         {
             (future.IsDone ? done : notDone).Add(future);
@@ -348,7 +378,9 @@ public static class Futures
     private static HashSet<Future> ToDistinctSet(IEnumerable<Future> futures)
     {
         ArgumentNullException.ThrowIfNull(futures);
-        var set = new HashSet<Future>(ReferenceEqualityComparer.Instance);
+        var set = futures.TryGetNonEnumeratedCount(out int count)
+            ? new HashSet<Future>(count, ReferenceEqualityComparer.Instance)
+            : new HashSet<Future>(ReferenceEqualityComparer.Instance);
         foreach (Future future in futures)
         {
             if (future is null)
