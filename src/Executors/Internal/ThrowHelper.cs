@@ -33,6 +33,14 @@ internal static class ThrowHelper
         throw new ArgumentOutOfRangeException(paramName, value, "MaxWorkers must be greater than 0.");
 
     [DoesNotReturn]
+    public static void ThrowMaxTasksPerChildOutOfRange(int value, string paramName) =>
+        throw new ArgumentOutOfRangeException(paramName, value, "MaxTasksPerChild must be greater than 0, or null to keep workers for the life of the pool.");
+
+    [DoesNotReturn]
+    public static void ThrowWorkerStartTimeoutOutOfRange(TimeSpan value, string paramName) =>
+        throw new ArgumentOutOfRangeException(paramName, value, "WorkerStartTimeout must be greater than zero, or Timeout.InfiniteTimeSpan.");
+
+    [DoesNotReturn]
     public static void ThrowIdleTimeoutOutOfRange(TimeSpan value, string paramName) =>
         throw new ArgumentOutOfRangeException(
             paramName,

@@ -29,6 +29,9 @@ internal sealed class FrameReader : IDisposable
         _block = ArrayPool<byte>.Shared.Rent(BlockSize);
     }
 
+    /// <summary>Gets a value indicating whether a whole frame header is already buffered (more input is waiting).</summary>
+    public bool HasBufferedFrame => _end - _start >= FrameHeader.Size;
+
     /// <summary>Reads the next frame, blocking until it has fully arrived.</summary>
     /// <param name="frame">The frame; the caller disposes it to return its payload buffer.</param>
     /// <returns><see langword="true"/> if a frame was read; <see langword="false"/> on end of stream at a frame boundary.</returns>

@@ -1,0 +1,21 @@
+using System.Runtime.InteropServices;
+
+namespace Executors.Internal;
+
+/// <summary>The few POSIX calls .NET does not expose: the parent pid (orphan watchdog) and SIGTERM (graceful terminate).</summary>
+internal static partial class NativeMethods
+{
+    /// <summary>SIGTERM on Linux and macOS.</summary>
+    public const int SigTerm = 15;
+
+    /// <summary>Returns the parent process id (POSIX <c>getppid</c>).</summary>
+    [LibraryImport("libc", EntryPoint = "getppid")]
+    [UnmanagedCallConv(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
+    public static partial int GetParentProcessId();
+
+    /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/> (POSIX <c>kill</c>).</summary>
+    /// <returns>0 on success, -1 on failure.</returns>
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
+    public static partial int Kill(int pid, int signal);
+}

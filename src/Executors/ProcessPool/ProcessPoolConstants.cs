@@ -1,0 +1,48 @@
+namespace Executors;
+
+/// <summary>
+/// The defaults and fixed numbers of <see cref="ProcessPoolExecutor"/>, in one place: the options'
+/// documentation, the constants' tests and the Defaults table of <c>docs/process-pool.md</c> point here.
+/// </summary>
+internal static class ProcessPoolConstants
+{
+    /// <summary>The wire protocol version; the worker's Hello must carry the same one.</summary>
+    public const int ProtocolVersion = 1;
+
+    /// <summary>0: a worker is never recycled (CPython's <c>max_tasks_per_child=None</c>).</summary>
+    public const int DefaultMaxTasksPerChild = 0;
+
+    /// <summary>
+    /// Tasks written to one worker ahead of its results. Pipelining hides the pipe round trip (about
+    /// 11 µs here) so a stream of tiny tasks keeps both sides busy; kept small because a task written
+    /// to a worker is Running (no longer cancelable) and dies with the worker if it crashes.
+    /// </summary>
+    public const int InFlightPerWorker = 16;
+
+    /// <summary>Workers that die before their handshake, in a row, before the pool is declared broken (a worker that cannot start never will).</summary>
+    public const int MaxConsecutiveStartFailures = 3;
+
+    /// <summary>The worker's file name, beside Executors.dll in the app's folder.</summary>
+    public const string WorkerAssemblyFileName = "Executors.Worker.dll";
+
+    /// <summary>Exit code of a worker that read a corrupt or truncated frame.</summary>
+    public const int CorruptStreamExitCode = 70;
+
+    /// <summary>Exit code of a worker whose parent went away.</summary>
+    public const int OrphanedExitCode = 71;
+
+    /// <summary>Exit code of a worker whose initializer threw.</summary>
+    public const int InitializerFailedExitCode = 72;
+
+    /// <summary>Gets the default maximum number of worker processes: one per processor (CPython's <c>os.process_cpu_count()</c>).</summary>
+    public static int DefaultMaxWorkers => Environment.ProcessorCount;
+
+    /// <summary>Gets the default time a worker has to start and answer the handshake.</summary>
+    public static TimeSpan DefaultWorkerStartTimeout => TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets how often an orphaned worker checks that its parent is still alive.</summary>
+    public static TimeSpan ParentWatchInterval => TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Gets how long after a worker's exit the parent waits for its result pipe to drain before failing its calls anyway.</summary>
+    public static TimeSpan ExitDrainGrace => TimeSpan.FromSeconds(2);
+}

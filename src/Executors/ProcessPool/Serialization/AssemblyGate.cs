@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Reflection;
+
+namespace Executors.ProcessPool.Serialization;
+
+/// <summary>
+/// The worker's gatekeeper for code named in a payload: it loads an assembly only if it belongs to
+/// the parent's dependency graph (the trusted platform assemblies the host built from the parent's
+/// deps.json), and only if its module is byte-for-byte the parent's (same MVID).
+/// </summary>
+/// <remarks>All members are thread-safe.</remarks>
+internal sealed class AssemblyGate
+{
+    private readonly HashSet<string> _trustedAssemblyNames;
+    private readonly ConcurrentDictionary<(string Assembly, string Mvid), Module> _modules = new();
+
+    /// <summary>Initializes a gate over the trusted assembly paths of this process.</summary>
+    /// <param name="trustedAssemblyPaths">Paths of every assembly the process may load (its TPA list).</param>
+    public AssemblyGate(IEnumerable<string> trustedAssemblyPaths)
+    {
+        _trustedAssemblyNames = new HashSet<string>(
+            trustedAssemblyPaths.Select(Path.GetFileNameWithoutExtension).OfType<string>(),
+            StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Gets a gate over this process's TPA list (<c>TRUSTED_PLATFORM_ASSEMBLIES</c>).</summary>
+    public static AssemblyGate ForCurrentProcess()
+    {
+        string tpa = AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? string.Empty;
+        return new AssemblyGate(tpa.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    /// <summary>Returns the module with the given MVID of a trusted assembly.</summary>
+    /// <exception cref="InvalidDataException">The assembly is not in the parent's graph, or the worker's copy differs.</exception>
+    public Module GetModule(string assemblyName, string mvid) =>
+        _modules.GetOrAdd((assemblyName, mvid), static (key, gate) => gate.Load(key.Assembly, key.Mvid), this);
+
+    private Module Load(string assemblyName, string mvid)
+    {
+        if (!_trustedAssemblyNames.Contains(assemblyName))
+        {
+            throw new InvalidDataException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Refusing to load '{assemblyName}': it is not part of the parent application's dependency graph."));
+        }
+
+        Assembly assembly = Assembly.Load(new AssemblyName(assemblyName));
+        foreach (Module module in assembly.GetModules())
+        {
+            if (string.Equals(module.ModuleVersionId.ToString("N", CultureInfo.InvariantCulture), mvid, StringComparison.OrdinalIgnoreCase))
+            {
+                return module;
+            }
+        }
+
+        throw new InvalidDataException(string.Create(
+            CultureInfo.InvariantCulture,
+            $"The worker's copy of '{assemblyName}' ({assembly.Location}) is not the parent's (module version id {mvid}); rebuild so that both load the same file."));
+    }
+}

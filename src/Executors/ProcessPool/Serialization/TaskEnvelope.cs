@@ -1,0 +1,126 @@
+using MessagePack;
+
+namespace Executors.ProcessPool.Serialization;
+
+/// <summary>
+/// The payload of a <c>Task</c> frame: which method, its target and its arguments.
+/// <c>[planId, methodReference, targetKind, target, argumentCount, arguments...]</c>. For a chunk of
+/// Map items the "arguments" are the items, each passed to the one-parameter method in turn.
+/// </summary>
+internal static class TaskEnvelope
+{
+    /// <summary>Writes everything but the arguments; <paramref name="argumentCount"/> arguments must follow.</summary>
+    /// <exception cref="ArgumentException">The target cannot be serialized; the message names what.</exception>
+    public static void WriteCallable(ref MessagePackWriter writer, CallablePlan plan, object? target, int argumentCount, string paramName)
+    {
+        writer.WriteArrayHeader(5 + argumentCount);
+        writer.Write(plan.Id);
+        writer.WriteRaw(plan.MethodReference);
+        writer.Write((int)plan.Kind);
+        try
+        {
+            switch (plan.Kind)
+            {
+                case TargetKind.Closure:
+                    plan.Closure!.Write(ref writer, target);
+                    break;
+                case TargetKind.Object:
+                    MessagePackSerializer.Serialize(plan.Method.DeclaringType!, ref writer, target, TaskSerializer.Options);
+                    break;
+                default:
+                    writer.WriteNil();
+                    break;
+            }
+        }
+        catch (CapturedValueException ex)
+        {
+            throw new ArgumentException(ex.Message, paramName, ex.InnerException);
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or NotSupportedException or InvalidOperationException)
+        {
+            throw new ArgumentException(
+                $"The callable's target, a '{plan.Method.DeclaringType}', cannot be serialized: {ex.Message}",
+                paramName,
+                ex);
+        }
+
+        writer.Write(argumentCount);
+    }
+
+    /// <summary>Writes one argument with its declared type.</summary>
+    /// <exception cref="ArgumentException">The argument cannot be serialized.</exception>
+    public static void WriteArgument<T>(ref MessagePackWriter writer, Type declaredType, T argument, string paramName)
+    {
+        try
+        {
+            if (typeof(T) == declaredType)
+            {
+                MessagePackSerializer.Serialize(ref writer, argument, TaskSerializer.Options);
+            }
+            else
+            {
+                MessagePackSerializer.Serialize(declaredType, ref writer, argument, TaskSerializer.Options);
+            }
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or NotSupportedException or InvalidOperationException)
+        {
+            throw new ArgumentException(
+                $"The argument of type '{declaredType}' cannot be serialized for a worker process: {ex.Message}",
+                paramName,
+                ex);
+        }
+    }
+
+    /// <summary>Reads a call in the worker.</summary>
+    /// <param name="payload">The frame payload.</param>
+    /// <param name="plans">The worker's plan cache.</param>
+    /// <returns>The plan, the target and the arguments (or chunk items).</returns>
+    public static (CallablePlan Plan, object? Target, object?[] Arguments) ReadCall(ReadOnlyMemory<byte> payload, WorkerPlanCache plans)
+    {
+        var reader = new MessagePackReader(payload);
+        int count = reader.ReadArrayHeader();
+        int id = reader.ReadInt32();
+        CallablePlan plan = plans.GetOrResolve(id, ref reader);
+        var kind = (TargetKind)reader.ReadInt32();
+        if (kind != plan.Kind)
+        {
+            throw new InvalidDataException($"Malformed task: target kind {kind} does not match '{plan.Method.Name}' ({plan.Kind}).");
+        }
+
+        object? target = kind switch
+        {
+            TargetKind.None => SkipNil(ref reader),
+            TargetKind.Singleton => SkipNilThen(ref reader, plan.SingletonField!.GetValue(null)),
+            TargetKind.Closure => plan.Closure!.Read(ref reader),
+            _ => MessagePackSerializer.Deserialize(plan.Method.DeclaringType!, ref reader, TaskSerializer.Options),
+        };
+
+        int argumentCount = reader.ReadInt32();
+        if (argumentCount != count - 5 || argumentCount < 0)
+        {
+            throw new InvalidDataException("Malformed task: the argument count does not match the envelope.");
+        }
+
+        var arguments = new object?[argumentCount];
+        Type? single = plan.ParameterTypes.Length == 1 ? plan.ParameterTypes[0] : null;
+        for (int i = 0; i < argumentCount; i++)
+        {
+            Type declared = single ?? plan.ParameterTypes[i];
+            arguments[i] = MessagePackSerializer.Deserialize(declared, ref reader, TaskSerializer.Options);
+        }
+
+        return (plan, target, arguments);
+    }
+
+    private static object? SkipNil(ref MessagePackReader reader)
+    {
+        reader.Skip();
+        return null;
+    }
+
+    private static object? SkipNilThen(ref MessagePackReader reader, object? value)
+    {
+        reader.Skip();
+        return value;
+    }
+}

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Pipes;
+using System.Runtime.InteropServices;
+
+namespace Executors.ProcessPool.Supervision;
+
+/// <summary>
+/// Finds how to start a worker process that loads the parent's own dependency graph, and starts it
+/// (docs/design/0004, "The worker host"): <c>dotnet exec --runtimeconfig R --depsfile D Executors.Worker.dll</c>.
+/// </summary>
+internal sealed class WorkerLauncher
+{
+    /// <summary>
+    /// Serializes worker starts: on Unix an inheritable pipe end leaks into every child started while
+    /// it exists, so worker B must not start while worker A's client ends are still open here.
+    /// </summary>
+    private static readonly Lock s_startLock = new();
+
+    private static readonly Lazy<WorkerLauncher> s_current = new(Discover);
+
+    private WorkerLauncher(string hostPath, string runtimeConfigPath, string depsFilePath, string workerPath)
+    {
+        HostPath = hostPath;
+        RuntimeConfigPath = runtimeConfigPath;
+        DepsFilePath = depsFilePath;
+        WorkerPath = workerPath;
+    }
+
+    /// <summary>Gets the <c>dotnet</c> host that runs the worker.</summary>
+    public string HostPath { get; }
+
+    /// <summary>Gets the parent's runtime configuration, which the worker runs with.</summary>
+    public string RuntimeConfigPath { get; }
+
+    /// <summary>Gets the parent's dependency manifest, which the worker resolves assemblies with.</summary>
+    public string DepsFilePath { get; }
+
+    /// <summary>Gets the worker program.</summary>
+    public string WorkerPath { get; }
+
+    /// <summary>Gets the launcher for this process.</summary>
+    /// <exception cref="PlatformNotSupportedException">This process cannot start workers; the message says why and what to do.</exception>
+    public static WorkerLauncher Current => s_current.Value;
+
+    /// <summary>Starts a worker and returns it with the parent's ends of its two pipes.</summary>
+    public (Process Process, AnonymousPipeServerStream ToWorker, AnonymousPipeServerStream FromWorker) Start()
+    {
+        lock (s_startLock)
+        {
+            var toWorker = new AnonymousPipeServerStream(PipeDirection.Out, HandleInheritability.Inheritable);
+            var fromWorker = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.Inheritable);
+            try
+            {
+                var info = new ProcessStartInfo(HostPath)
+                {
+                    UseShellExecute = false,
+                    WorkingDirectory = Environment.CurrentDirectory,
+                };
+                info.ArgumentList.Add("exec");
+                info.ArgumentList.Add("--runtimeconfig");
+                info.ArgumentList.Add(RuntimeConfigPath);
+                info.ArgumentList.Add("--depsfile");
+                info.ArgumentList.Add(DepsFilePath);
+                info.ArgumentList.Add(WorkerPath);
+                info.ArgumentList.Add("--in");
+                info.ArgumentList.Add(toWorker.GetClientHandleAsString());
+                info.ArgumentList.Add("--out");
+                info.ArgumentList.Add(fromWorker.GetClientHandleAsString());
+                info.ArgumentList.Add("--parent");
+                info.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+                info.ArgumentList.Add("--protocol");
+                info.ArgumentList.Add(ProcessPoolConstants.ProtocolVersion.ToString(CultureInfo.InvariantCulture));
+
+                Process process = Process.Start(info)
+                    ?? throw new InvalidOperationException($"Could not start the worker process '{HostPath}'.");
+                return (process, toWorker, fromWorker);
+            }
+            catch
+            {
+                toWorker.Dispose();
+                fromWorker.Dispose();
+                throw;
+            }
+            finally
+            {
+                // The child has its copies now (or never will); ours would keep the pipes open after it dies.
+                toWorker.DisposeLocalCopyOfClientHandle();
+                fromWorker.DisposeLocalCopyOfClientHandle();
+            }
+        }
+    }
+
+    private static WorkerLauncher Discover()
+    {
+        // The host joins deps files with ';' on every OS (unlike the TPA list, which uses the path separator).
+        string? deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?
+            .Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .FirstOrDefault();
+        if (deps is null || !File.Exists(deps))
+        {
+            throw new PlatformNotSupportedException(
+                "ProcessPoolExecutor needs the application's .deps.json file to start worker processes with the same dependencies, and this process has none "
+                + "(single-file and native AOT apps are not supported).");
+        }
+
+        string runtimeConfig = deps.EndsWith(".deps.json", StringComparison.OrdinalIgnoreCase)
+            ? string.Concat(deps.AsSpan(0, deps.Length - ".deps.json".Length), ".runtimeconfig.json")
+            : string.Empty;
+        if (!File.Exists(runtimeConfig))
+        {
+            throw new PlatformNotSupportedException(
+                $"ProcessPoolExecutor needs the application's runtime configuration beside '{deps}' (expected '{runtimeConfig}'); self-contained apps are not supported.");
+        }
+
+        string worker = FindWorker()
+            ?? throw new PlatformNotSupportedException(
+                $"ProcessPoolExecutor could not find {ProcessPoolConstants.WorkerAssemblyFileName} in '{AppContext.BaseDirectory}' or beside Executors.dll. "
+                + "It ships in the Executors package; in a source build, reference the Executors.Worker project.");
+
+        string host = FindHost()
+            ?? throw new PlatformNotSupportedException(
+                "ProcessPoolExecutor could not find the 'dotnet' host to start worker processes (set DOTNET_HOST_PATH, or put dotnet on PATH).");
+
+        return new WorkerLauncher(host, runtimeConfig, deps, worker);
+    }
+
+    private static string? FindWorker()
+    {
+        string[] candidates =
+        [
+            Path.Combine(AppContext.BaseDirectory, ProcessPoolConstants.WorkerAssemblyFileName),
+            Path.Combine(Path.GetDirectoryName(typeof(WorkerLauncher).Assembly.Location) ?? string.Empty, ProcessPoolConstants.WorkerAssemblyFileName),
+        ];
+        return candidates.FirstOrDefault(File.Exists);
+    }
+
+    private static string? FindHost()
+    {
+        string hostName = OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
+        if (Environment.ProcessPath is { } processPath
+            && string.Equals(Path.GetFileName(processPath), hostName, StringComparison.OrdinalIgnoreCase))
+        {
+            return processPath;
+        }
+
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))
+        {
+            return hostPath;
+        }
+
+        // The shared runtime lives in <root>/shared/Microsoft.NETCore.App/<version>/; the host is <root>/dotnet.
+        string runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
+        DirectoryInfo? root = new DirectoryInfo(runtimeDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Parent?.Parent;
+        if (root is not null && File.Exists(Path.Combine(root.FullName, hostName)))
+        {
+            return Path.Combine(root.FullName, hostName);
+        }
+
+        foreach (string directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = Path.Combine(directory, hostName);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}

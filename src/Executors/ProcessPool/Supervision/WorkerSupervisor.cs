@@ -1,0 +1,433 @@
+using System.Diagnostics;
+using System.Globalization;
+using Executors.Internal;
+using Executors.ProcessPool.Protocol;
+
+namespace Executors.ProcessPool.Supervision;
+
+/// <summary>
+/// The parent side of a process pool: the queue of calls not yet written to a worker, the workers,
+/// and every decision about them (dispatch, start on demand, replace after a crash, recycle, shut
+/// down, break).
+/// </summary>
+/// <remarks>
+/// One lock, <see cref="_lock"/>, guards the queue, the worker list and each worker's counters. It is
+/// never held while a future completes (callbacks are user code) or while a frame is written; the
+/// decisions are taken under it and carried out after it is released.
+/// </remarks>
+internal sealed class WorkerSupervisor
+{
+    private readonly Lock _lock = new();
+    private readonly Queue<IRemoteCall> _pending = new();
+    private readonly List<WorkerProcess> _workers = [];
+    private readonly int _maxWorkers;
+    private readonly int _maxTasksPerChild;
+    private readonly TimeSpan _startTimeout;
+    private readonly byte[]? _initializerPayload;
+    private readonly WorkerLauncher _launcher;
+    private readonly TaskCompletionSource _allExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Workers ever started, for their index.</summary>
+    private int _workersStarted;
+
+    /// <summary>Workers lost in a row before their handshake.</summary>
+    private int _consecutiveStartFailures;
+
+    private bool _isShutdown;
+
+    /// <summary>Why the pool is broken (initializer failed, or workers cannot start); null while usable.</summary>
+    private BrokenProcessPoolException? _broken;
+
+    public WorkerSupervisor(WorkerLauncher launcher, int maxWorkers, int maxTasksPerChild, TimeSpan startTimeout, byte[]? initializerPayload)
+    {
+        _launcher = launcher;
+        _maxWorkers = maxWorkers;
+        _maxTasksPerChild = maxTasksPerChild;
+        _startTimeout = startTimeout;
+        _initializerPayload = initializerPayload;
+    }
+
+    /// <summary>Gets a task that completes once shutdown has begun and every worker has exited with no work left.</summary>
+    public Task AllExited => _allExited.Task;
+
+    /// <summary>Gets the live workers, for tests and diagnostics.</summary>
+    public IReadOnlyList<WorkerProcess> Workers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _workers];
+            }
+        }
+    }
+
+    /// <summary>Throws if no new work is accepted.</summary>
+    public void ThrowIfNotAccepting(object executor)
+    {
+        lock (_lock)
+        {
+            ThrowIfNotAcceptingLocked(executor);
+        }
+    }
+
+    /// <summary>Queues a call and writes it to a worker if one has room.</summary>
+    public void Submit(IRemoteCall call, object executor)
+    {
+        List<(WorkerProcess, IRemoteCall)>? sends = null;
+        lock (_lock)
+        {
+            ThrowIfNotAcceptingLocked(executor);
+            _pending.Enqueue(call);
+            DispatchLocked(ref sends);
+            StartWorkersIfNeededLocked();
+        }
+
+        Send(sends);
+    }
+
+    /// <summary>Stops accepting work; cancels what has not been written to a worker if asked; tells idle workers to exit.</summary>
+    public void Shutdown(bool cancelFutures)
+    {
+        List<IRemoteCall>? canceled = null;
+        List<WorkerProcess> toStop = [];
+        bool allExited;
+        lock (_lock)
+        {
+            _isShutdown = true;
+            if (cancelFutures && _pending.Count > 0)
+            {
+                canceled = [.. _pending];
+                _pending.Clear();
+            }
+
+            CollectIdleForShutdownLocked(toStop);
+            allExited = _workers.Count == 0 && _pending.Count == 0;
+        }
+
+        if (canceled is not null)
+        {
+            foreach (IRemoteCall call in canceled)
+            {
+                call.DiscardFrame();
+                call.Future.Cancel();
+            }
+        }
+
+        foreach (WorkerProcess worker in toStop)
+        {
+            worker.SendShutdown();
+        }
+
+        if (allExited)
+        {
+            _allExited.TrySetResult();
+        }
+    }
+
+    /// <summary>Blocks until every worker has exited.</summary>
+    public void WaitForWorkers()
+    {
+        using var done = new ManualResetEventSlim();
+        _allExited.Task.ContinueWith(_ => done.Set(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Blocking.Wait(done, Deadline.Infinite);
+    }
+
+    /// <summary>Signals every worker: SIGTERM, or SIGKILL when <paramref name="kill"/>.</summary>
+    public void SignalAll(bool kill)
+    {
+        foreach (WorkerProcess worker in Workers)
+        {
+            if (kill)
+            {
+                worker.Kill();
+            }
+            else
+            {
+                worker.Terminate();
+            }
+        }
+    }
+
+    /// <summary>Called by a worker's reader once the Hello arrived.</summary>
+    public void OnHello(WorkerProcess worker)
+    {
+        if (_initializerPayload is { } payload)
+        {
+            OutgoingFrame frame = OutgoingFramePool.Rent();
+            frame.GetSpan(payload.Length);
+            payload.CopyTo(frame.GetSpan(payload.Length));
+            frame.Advance(payload.Length);
+            frame.Complete(MessageKind.Initialize, FrameFlags.None, callId: 0);
+            worker.SendControl(frame);
+            return;
+        }
+
+        OnInitialized(worker);
+    }
+
+    /// <summary>Called once the worker is ready for tasks.</summary>
+    public void OnInitialized(WorkerProcess worker)
+    {
+        List<(WorkerProcess, IRemoteCall)>? sends = null;
+        List<WorkerProcess> toStop = [];
+        lock (_lock)
+        {
+            worker.IsReady = true;
+            _consecutiveStartFailures = 0;
+            DispatchLocked(ref sends);
+            CollectIdleForShutdownLocked(toStop);
+        }
+
+        Send(sends);
+        foreach (WorkerProcess stop in toStop)
+        {
+            stop.SendShutdown();
+        }
+    }
+
+    /// <summary>Called after a worker answered a call.</summary>
+    public void OnCallAnswered(WorkerProcess worker)
+    {
+        List<(WorkerProcess, IRemoteCall)>? sends = null;
+        List<WorkerProcess> toStop = [];
+        lock (_lock)
+        {
+            worker.InFlight--;
+            Debug.Assert(worker.InFlight >= 0, "More answers than calls.");
+            DispatchLocked(ref sends);
+            CollectIdleForShutdownLocked(toStop);
+            StartWorkersIfNeededLocked();
+        }
+
+        Send(sends);
+        foreach (WorkerProcess stop in toStop)
+        {
+            stop.SendShutdown();
+        }
+    }
+
+    /// <summary>Called when the initializer threw in a worker: the pool is broken (CPython semantics).</summary>
+    public void OnInitializerFailed(WorkerProcess worker, Exception remote)
+    {
+        Break(new BrokenProcessPoolException(
+            "A process initializer failed; the process pool is not usable anymore.",
+            remote));
+    }
+
+    /// <summary>Tells whether a worker is still not ready when its start timeout fires.</summary>
+    public bool IsStartOverdue(WorkerProcess worker)
+    {
+        lock (_lock)
+        {
+            return !worker.IsReady && _workers.Contains(worker);
+        }
+    }
+
+    /// <summary>Called once per worker when it is gone (exited, crashed, killed, never started). Its calls are already failed.</summary>
+    public void OnWorkerLost(WorkerProcess worker, string description)
+    {
+        BrokenProcessPoolException? breakWith = null;
+        List<(WorkerProcess, IRemoteCall)>? sends = null;
+        bool allExited;
+        lock (_lock)
+        {
+            _workers.Remove(worker);
+            if (!worker.IsReady && _broken is null)
+            {
+                _consecutiveStartFailures++;
+                if (_consecutiveStartFailures >= ProcessPoolConstants.MaxConsecutiveStartFailures)
+                {
+                    breakWith = new BrokenProcessPoolException(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{_consecutiveStartFailures} worker processes in a row failed to start; the last one: {description}."));
+                }
+            }
+
+            if (breakWith is null)
+            {
+                // Unlike CPython, a lost worker does not break the pool: replace it if work is waiting.
+                DispatchLocked(ref sends);
+                StartWorkersIfNeededLocked();
+            }
+
+            allExited = _isShutdown && _workers.Count == 0 && _pending.Count == 0;
+        }
+
+        Send(sends);
+        if (breakWith is not null)
+        {
+            Break(breakWith);
+        }
+        else if (allExited)
+        {
+            _allExited.TrySetResult();
+        }
+    }
+
+    private static void Send(List<(WorkerProcess Worker, IRemoteCall Call)>? sends)
+    {
+        if (sends is null)
+        {
+            return;
+        }
+
+        foreach ((WorkerProcess worker, IRemoteCall call) in sends)
+        {
+            worker.Send(call);
+        }
+    }
+
+    private void Break(BrokenProcessPoolException exception)
+    {
+        List<IRemoteCall> failed;
+        List<WorkerProcess> workers;
+        lock (_lock)
+        {
+            _broken ??= exception;
+            failed = [.. _pending];
+            _pending.Clear();
+            workers = [.. _workers];
+        }
+
+        foreach (IRemoteCall call in failed)
+        {
+            call.DiscardFrame();
+            call.OnLost(new BrokenProcessPoolException(exception.Message, exception.InnerException));
+        }
+
+        // The workers' in-flight calls fail as each one is lost.
+        foreach (WorkerProcess worker in workers)
+        {
+            worker.Kill();
+        }
+
+        lock (_lock)
+        {
+            if (_workers.Count == 0)
+            {
+                _allExited.TrySetResult();
+            }
+        }
+    }
+
+    private void ThrowIfNotAcceptingLocked(object executor)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "Requires the lock.");
+        if (_broken is { } broken)
+        {
+            throw new BrokenProcessPoolException(broken.Message, broken.InnerException);
+        }
+
+        ObjectDisposedException.ThrowIf(_isShutdown, executor);
+    }
+
+    /// <summary>
+    /// Writes pending calls to ready workers with room. The window per worker follows the backlog:
+    /// <c>ceil(outstanding / MaxWorkers)</c>, at least 1 and at most <see cref="ProcessPoolConstants.InFlightPerWorker"/>.
+    /// A few long tasks are spread one per worker (none waits behind another while a worker idles),
+    /// a flood of tiny ones is pipelined to hide the pipe round trip.
+    /// </summary>
+    private void DispatchLocked(ref List<(WorkerProcess, IRemoteCall)>? sends)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "Requires the lock.");
+        if (_pending.Count == 0 || _broken is not null)
+        {
+            return;
+        }
+
+        int inFlight = 0;
+        foreach (WorkerProcess worker in _workers)
+        {
+            inFlight += worker.InFlight;
+        }
+
+        int window = Math.Clamp((_pending.Count + inFlight + _maxWorkers - 1) / _maxWorkers, 1, ProcessPoolConstants.InFlightPerWorker);
+        while (_pending.Count > 0)
+        {
+            WorkerProcess? target = null;
+            foreach (WorkerProcess worker in _workers)
+            {
+                if (worker.IsReady && !worker.IsRetiring && worker.InFlight < window
+                    && (target is null || worker.InFlight < target.InFlight))
+                {
+                    target = worker;
+                }
+            }
+
+            if (target is null)
+            {
+                return;
+            }
+
+            IRemoteCall call = _pending.Dequeue();
+
+            // Written to a worker = Running (CPython: moved to the call queue); a canceled call is dropped.
+            if (!call.Future.TrySetRunning())
+            {
+                call.DiscardFrame();
+                continue;
+            }
+
+            target.InFlight++;
+            target.TasksAssigned++;
+            if (_maxTasksPerChild > 0 && target.TasksAssigned >= _maxTasksPerChild)
+            {
+                target.IsRetiring = true;
+            }
+
+            (sends ??= []).Add((target, call));
+        }
+    }
+
+    /// <summary>Starts workers while calls wait and the pool has room: workers start on demand, up to MaxWorkers.</summary>
+    private void StartWorkersIfNeededLocked()
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "Requires the lock.");
+        if (_broken is not null)
+        {
+            return;
+        }
+
+        int starting = 0;
+        foreach (WorkerProcess worker in _workers)
+        {
+            if (!worker.IsReady)
+            {
+                starting++;
+            }
+        }
+
+        // A worker that is still starting will take calls too; start another only for calls beyond
+        // what the starting ones will take at first, so that one quick Submit starts one process.
+        while (_broken is null && _workers.Count < _maxWorkers && _pending.Count > starting)
+        {
+            var worker = new WorkerProcess(this, _workersStarted++);
+            _workers.Add(worker);
+            starting++;
+
+            // Process.Start under this lock: it is what serializes pool growth; starts are rare.
+            worker.Start(_launcher, _startTimeout);
+        }
+    }
+
+    /// <summary>Marks idle workers for exit when nothing is left for them: shutdown with an empty queue, or recycling.</summary>
+    private void CollectIdleForShutdownLocked(List<WorkerProcess> toStop)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "Requires the lock.");
+        foreach (WorkerProcess worker in _workers)
+        {
+            if (worker.ShutdownSent || worker.InFlight > 0 || !worker.IsReady)
+            {
+                continue;
+            }
+
+            if (worker.IsRetiring || (_isShutdown && _pending.Count == 0))
+            {
+                worker.IsRetiring = true;
+                worker.ShutdownSent = true;
+                toStop.Add(worker);
+            }
+        }
+    }
+}

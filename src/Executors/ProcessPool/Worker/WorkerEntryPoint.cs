@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.IO.Pipes;
+using Executors.Internal;
+using Executors.ProcessPool.Serialization;
+
+namespace Executors.ProcessPool.Worker;
+
+/// <summary>
+/// The worker process's entry, called by <c>Executors.Worker</c>'s <c>Main</c>. Opens the two
+/// inherited pipe handles, starts the orphan watchdog, and runs the <see cref="WorkerLoop"/>.
+/// </summary>
+internal static class WorkerEntryPoint
+{
+    /// <summary>Runs the worker until the parent says Shutdown, closes the pipe, or dies.</summary>
+    /// <param name="args"><c>--in HANDLE --out HANDLE --parent PID --protocol VERSION</c>.</param>
+    /// <returns>The process exit code.</returns>
+    public static int Run(string[] args)
+    {
+        if (!TryParse(args, out string? inHandle, out string? outHandle, out int parentPid, out int protocol))
+        {
+            Console.Error.WriteLine("Executors.Worker: this program is started by ProcessPoolExecutor; it cannot be run by hand.");
+            return 64;
+        }
+
+        if (protocol != ProcessPoolConstants.ProtocolVersion)
+        {
+            // Still answer: the Hello carries our version, and the parent reports the mismatch.
+            Console.Error.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Executors.Worker: the parent speaks protocol {protocol}, this worker speaks {ProcessPoolConstants.ProtocolVersion}."));
+        }
+
+        StartParentWatchdog(parentPid);
+        using var input = new AnonymousPipeClientStream(PipeDirection.In, inHandle!);
+        using var output = new AnonymousPipeClientStream(PipeDirection.Out, outHandle!);
+        var loop = new WorkerLoop(input, output, new WorkerPlanCache(AssemblyGate.ForCurrentProcess()));
+        return loop.Run();
+    }
+
+    private static bool TryParse(string[] args, out string? inHandle, out string? outHandle, out int parentPid, out int protocol)
+    {
+        inHandle = outHandle = null;
+        parentPid = protocol = 0;
+        for (int i = 0; i + 1 < args.Length; i += 2)
+        {
+            string value = args[i + 1];
+            switch (args[i])
+            {
+                case "--in":
+                    inHandle = value;
+                    break;
+                case "--out":
+                    outHandle = value;
+                    break;
+                case "--parent":
+                    _ = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out parentPid);
+                    break;
+                case "--protocol":
+                    _ = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out protocol);
+                    break;
+            }
+        }
+
+        return inHandle is not null && outHandle is not null && parentPid > 0;
+    }
+
+    /// <summary>
+    /// Exits if the parent goes away while a long task keeps the loop from seeing EOF on its pipe
+    /// (and in case a stray inherited copy of the pipe keeps it open): no orphan outlives its parent.
+    /// </summary>
+    private static void StartParentWatchdog(int parentPid)
+    {
+        var watchdog = new Thread(() =>
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                try
+                {
+                    using var parent = System.Diagnostics.Process.GetProcessById(parentPid);
+                    parent.WaitForExit();
+                }
+                catch (ArgumentException)
+                {
+                    // Already gone.
+                }
+
+                Environment.Exit(ProcessPoolConstants.OrphanedExitCode);
+            }
+
+            while (true)
+            {
+                Thread.Sleep(ProcessPoolConstants.ParentWatchInterval);
+
+                // Re-parenting (to init or a subreaper) is how POSIX says the parent died.
+                if (NativeMethods.GetParentProcessId() != parentPid)
+                {
+                    Environment.Exit(ProcessPoolConstants.OrphanedExitCode);
+                }
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "Executors.Worker parent watchdog",
+        };
+        watchdog.Start();
+    }
+}
