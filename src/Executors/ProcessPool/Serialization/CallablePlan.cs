@@ -17,6 +17,7 @@ internal sealed class CallablePlan
     private static int s_lastId;
 
     private MethodInvoker? _invoker;
+    private object? _singleton;
 
     private CallablePlan(MethodInfo method, int id, byte[] methodReference)
     {
@@ -60,6 +61,9 @@ internal sealed class CallablePlan
     public ClosureShape? Closure { get; }
 
     public FieldInfo? SingletonField { get; }
+
+    /// <summary>Gets the compiler's singleton target of a non-capturing lambda, read once (worker side).</summary>
+    public object? SingletonTarget => _singleton ??= SingletonField?.GetValue(null);
 
     public Type[] ParameterTypes { get; }
 

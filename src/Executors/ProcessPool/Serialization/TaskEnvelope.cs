@@ -90,7 +90,7 @@ internal static class TaskEnvelope
         object? target = kind switch
         {
             TargetKind.None => SkipNil(ref reader),
-            TargetKind.Singleton => SkipNilThen(ref reader, plan.SingletonField!.GetValue(null)),
+            TargetKind.Singleton => SkipNilThen(ref reader, plan.SingletonTarget),
             TargetKind.Closure => plan.Closure!.Read(ref reader),
             _ => MessagePackSerializer.Deserialize(plan.Method.DeclaringType!, ref reader, TaskSerializer.Options),
         };

@@ -452,5 +452,11 @@ internal sealed class WorkerProcess
         _owner.OnWorkerLost(this, description);
         _fromWorker?.Dispose();
         _readerDone.TrySetResult();
+
+        // The exit is known (DescribeExit waited for it, or it never started): release the handle.
+        if (_process is { HasExited: true } exited)
+        {
+            exited.Dispose();
+        }
     }
 }
