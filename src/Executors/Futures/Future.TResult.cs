@@ -79,15 +79,22 @@ public class Future<TResult> : Future
     /// <summary>Finishes the future with <paramref name="result"/> unless it is already done.</summary>
     /// <param name="result">The result.</param>
     /// <returns><see langword="true"/> if this call finished the future.</returns>
-    internal bool TrySetResult(TResult result)
+    internal bool TrySetResult(TResult result) => TrySetResult(result, worker: null);
+
+    /// <summary>Finishes the future with <paramref name="result"/>, telling <paramref name="worker"/> when it is free again.</summary>
+    /// <param name="result">The result.</param>
+    /// <param name="worker">The executor worker completing the future, or <see langword="null"/>.</param>
+    /// <returns><see langword="true"/> if this call finished the future.</returns>
+    internal bool TrySetResult(TResult result, IWorkerAvailability? worker)
     {
         if (!TryReserveCompletion())
         {
+            worker?.MarkWorkerAvailable();
             return false;
         }
 
         _result = result;
-        PublishFinished();
+        PublishFinished(worker);
         return true;
     }
 

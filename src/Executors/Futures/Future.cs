@@ -100,7 +100,18 @@ public class Future
             return true;
         }
 
-        // Running, finished, or being completed (which linearizes before this call): not cancelable.
+        if ((state & CompletingFlag) != 0)
+        {
+            // A completion reserved this future first and linearizes before this call; wait the few
+            // instructions until it is published, so that a false return always means Finished.
+            var spinner = default(SpinWait);
+            while ((Volatile.Read(ref _state) & CompletingFlag) != 0)
+            {
+                spinner.SpinOnce();
+            }
+        }
+
+        // Running, finished, or just completed: not cancelable.
         return state == CanceledState;
     }
 
@@ -169,7 +180,11 @@ public class Future
     public void AddDoneCallback(Action<Future> callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        if (!TryAddObserver(callback))
+
+        // IsDone first: between publishing a terminal state and taking the observers there is a short
+        // gap in which the list still accepts additions; a caller that already sees the future done
+        // must have its callback run now, on its own thread.
+        if (IsDone || !TryAddObserver(callback))
         {
             InvokeCallback(callback, this);
         }
@@ -232,28 +247,36 @@ public class Future
     /// <summary>Finishes the future with <paramref name="exception"/> unless it is already done.</summary>
     /// <param name="exception">The exception the work ended with.</param>
     /// <returns><see langword="true"/> if this call finished the future.</returns>
-    internal bool TrySetException(Exception exception)
+    internal bool TrySetException(Exception exception) => TrySetException(exception, worker: null);
+
+    /// <summary>Finishes the future with <paramref name="exception"/>, telling <paramref name="worker"/> when it is free again.</summary>
+    /// <param name="exception">The exception the work ended with.</param>
+    /// <param name="worker">The executor worker completing the future, or <see langword="null"/>.</param>
+    /// <returns><see langword="true"/> if this call finished the future.</returns>
+    internal bool TrySetException(Exception exception, IWorkerAvailability? worker)
     {
         if (!TryReserveCompletion())
         {
+            worker?.MarkWorkerAvailable();
             return false;
         }
 
         _exception = ExceptionDispatchInfo.Capture(exception);
-        PublishFinished();
+        PublishFinished(worker);
         return true;
     }
 
     /// <summary>Finishes a value-less future successfully unless it is already done.</summary>
     /// <returns><see langword="true"/> if this call finished the future.</returns>
-    internal bool TrySetFinished()
+    internal bool TrySetFinished(IWorkerAvailability? worker = null)
     {
         if (!TryReserveCompletion())
         {
+            worker?.MarkWorkerAvailable();
             return false;
         }
 
-        PublishFinished();
+        PublishFinished(worker);
         return true;
     }
 
@@ -342,13 +365,23 @@ public class Future
     }
 
     /// <summary>Publishes Finished after the outcome was written, then notifies waiters and callbacks.</summary>
-    private protected void PublishFinished()
+    private protected void PublishFinished(IWorkerAvailability? worker = null)
     {
         Debug.Assert((Volatile.Read(ref _state) & CompletingFlag) != 0, "Only the reserving completer publishes.");
 
+        // A worker must count as free *before* anyone can see the future done (a submitter polling
+        // IsDone would otherwise find no free worker and start a thread), unless done-callbacks will
+        // run on it. Callbacks are never removed, so if the peek sees none, at most one can appear
+        // before NotifyDone takes the list; NotifyDone then takes the early mark back.
+        bool markedEarly = worker is not null && !HasCallbacks(Volatile.Read(ref _observers));
+        if (markedEarly)
+        {
+            worker!.MarkWorkerAvailable();
+        }
+
         // Release semantics: the outcome written before this is visible to whoever reads Finished.
         Volatile.Write(ref _state, FinishedState);
-        NotifyDone();
+        NotifyDone(worker, markedEarly);
     }
 
     /// <summary>The state to name when a completion is refused (it may still be being completed).</summary>
@@ -450,45 +483,66 @@ public class Future
         }
     }
 
+    private static bool HasCallbacks(object? observers) =>
+        observers switch
+        {
+            null => false,
+            Action<Future> => true,
+            ObserverList list => Array.Exists(list.Items, static o => o is Action<Future>),
+            _ => false,
+        };
+
     /// <summary>
     /// Takes the observers (exactly once: only the one transition to done gets here) and notifies them
     /// outside any lock: internal waiters first, so that blocked threads wake before user callbacks run,
-    /// then user callbacks in the order added.
+    /// then user callbacks in the order added. An executor worker completing the future counts as free
+    /// before anything can see the future done when there is no callback (see
+    /// <see cref="PublishFinished"/>), and only after the callbacks otherwise: they run on it.
     /// </summary>
-    private void NotifyDone()
+    private void NotifyDone(IWorkerAvailability? worker = null, bool markedEarly = false)
     {
         object? observers = Interlocked.Exchange(ref _observers, s_done);
         Debug.Assert(observers != s_done, "A future becomes done once.");
-        if (observers is null)
+        bool hasCallbacks = HasCallbacks(observers);
+        if (markedEarly && hasCallbacks)
         {
-            return;
+            // A callback slipped in after the peek: this worker is not free until it has run it.
+            worker!.MarkWorkerUnavailable();
         }
 
-        if (observers is ObserverList list)
+        switch (observers)
         {
-            foreach (object observer in list.Items)
-            {
-                (observer as IFutureWaiter)?.OnFutureDone(this);
-            }
-
-            foreach (object observer in list.Items)
-            {
-                if (observer is Action<Future> callback)
+            case null:
+                break;
+            case IFutureWaiter waiter:
+                waiter.OnFutureDone(this);
+                break;
+            case Action<Future> callback:
+                InvokeCallback(callback, this);
+                break;
+            case ObserverList list:
+                foreach (object observer in list.Items)
                 {
-                    InvokeCallback(callback, this);
+                    (observer as IFutureWaiter)?.OnFutureDone(this);
                 }
-            }
 
-            return;
+                if (hasCallbacks)
+                {
+                    foreach (object observer in list.Items)
+                    {
+                        if (observer is Action<Future> callback)
+                        {
+                            InvokeCallback(callback, this);
+                        }
+                    }
+                }
+
+                break;
         }
 
-        if (observers is IFutureWaiter waiter)
+        if (worker is not null && (hasCallbacks || !markedEarly))
         {
-            waiter.OnFutureDone(this);
-        }
-        else
-        {
-            InvokeCallback((Action<Future>)observers, this);
+            worker.MarkWorkerAvailable();
         }
     }
 }

@@ -13,11 +13,11 @@ internal static class ProcessPoolConstants
     public const int DefaultMaxTasksPerChild = 0;
 
     /// <summary>
-    /// Tasks written to one worker ahead of its results. Pipelining hides the pipe round trip (about
-    /// 11 µs here) so a stream of tiny tasks keeps both sides busy; kept small because a task written
-    /// to a worker is Running (no longer cancelable) and dies with the worker if it crashes.
+    /// Tasks written to one worker at a time. One, as CPython's call queue effectively allows: a task
+    /// written to a worker can no longer move, so a deeper window would let a long task hold the ones
+    /// behind it while other workers idle. Map's chunkSize amortizes the round trip instead.
     /// </summary>
-    public const int InFlightPerWorker = 16;
+    public const int InFlightPerWorker = 1;
 
     /// <summary>Workers that die before their handshake, in a row, before the pool is declared broken (a worker that cannot start never will).</summary>
     public const int MaxConsecutiveStartFailures = 3;

@@ -25,12 +25,10 @@ internal sealed class ActionWorkItem : Future, IWorkItem
         }
         catch (Exception ex)
         {
-            queue.MarkWorkerAvailable();
-            TrySetException(ex);
+            TrySetException(ex, queue);
             return;
         }
 
-        queue.MarkWorkerAvailable();
-        TrySetFinished();
+        TrySetFinished(queue);
     }
 }

@@ -37,12 +37,10 @@ internal sealed class CallableWithArgWorkItem<T, TResult> : Future<TResult>, IWo
         }
         catch (Exception ex)
         {
-            queue.MarkWorkerAvailable();
-            TrySetException(ex);
+            TrySetException(ex, queue);
             return;
         }
 
-        queue.MarkWorkerAvailable();
-        TrySetResult(result);
+        TrySetResult(result, queue);
     }
 }

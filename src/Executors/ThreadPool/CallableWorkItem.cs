@@ -27,12 +27,10 @@ internal sealed class CallableWorkItem<TResult> : Future<TResult>, IWorkItem
         }
         catch (Exception ex)
         {
-            queue.MarkWorkerAvailable();
-            TrySetException(ex);
+            TrySetException(ex, queue);
             return;
         }
 
-        queue.MarkWorkerAvailable();
-        TrySetResult(result);
+        TrySetResult(result, queue);
     }
 }

@@ -67,8 +67,10 @@ public sealed class ThreadPoolExecutor : IExecutor
         ArgumentNullException.ThrowIfNull(options);
         int executorNumber = Interlocked.Increment(ref s_executorCount);
         MaxWorkers = options.MaxWorkers ?? ThreadPoolConstants.DefaultMaxWorkers;
-        _threadNamePrefix = options.ThreadNamePrefix
-            ?? string.Create(CultureInfo.InvariantCulture, $"{ThreadPoolConstants.DefaultThreadNamePrefixBase}{executorNumber}");
+        // CPython: `thread_name_prefix or default`, so an empty prefix also means the default.
+        _threadNamePrefix = !string.IsNullOrEmpty(options.ThreadNamePrefix)
+            ? options.ThreadNamePrefix
+            : string.Create(CultureInfo.InvariantCulture, $"{ThreadPoolConstants.DefaultThreadNamePrefixBase}{executorNumber}");
         _initializer = options.Initializer;
         _idleTimeoutMilliseconds = options.IdleTimeout == Timeout.InfiniteTimeSpan
             ? Timeout.Infinite
@@ -290,11 +292,11 @@ public sealed class ThreadPoolExecutor : IExecutor
             _queue.Enqueue(item);
 
             // CPython's _adjust_thread_count: reuse an idle worker if there is one, else start a
-            // thread. An empty queue means a worker that was still spinning has already taken the
-            // item; a new thread would only find nothing to do.
-            if (!_queue.TryHandToIdleWorker() && !_queue.IsEmpty && _workers.Count < MaxWorkers)
+            // thread, unless the workers between two items already cover what is queued (a worker
+            // that was still spinning may even have taken this item already).
+            if (!_queue.TryWakeIdleWorker() && _workers.Count < MaxWorkers && _queue.NeedsAnotherWorker())
             {
-                StartWorkerLocked();
+                StartWorkerLocked(item);
             }
         }
     }
@@ -318,13 +320,29 @@ public sealed class ThreadPoolExecutor : IExecutor
         ObjectDisposedException.ThrowIf(_isShutdown, this);
     }
 
-    private void StartWorkerLocked()
+    private void StartWorkerLocked(IWorkItem triggeringItem)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread, "Requires the lock.");
         string name = string.Create(CultureInfo.InvariantCulture, $"{_threadNamePrefix}_{_workersStarted}");
-        _workersStarted++;
         var worker = new WorkerThread(this, _queue, name, _initializer, _idleTimeoutMilliseconds);
+        try
+        {
+            worker.Start();
+        }
+        catch (Exception ex) when (ex is OutOfMemoryException or ThreadStartException)
+        {
+            // No phantom worker: the item stays queued for a live worker (or fails if there is none),
+            // and the caller learns why.
+            if (_workers.Count == 0)
+            {
+                triggeringItem.Future.TrySetException(ex);
+            }
+
+            throw;
+        }
+
+        // Added after a successful start; the new thread cannot report its exit before we release the lock.
+        _workersStarted++;
         _workers.Add(worker);
-        worker.Start();
     }
 }

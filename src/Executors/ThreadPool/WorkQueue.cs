@@ -13,9 +13,9 @@ namespace Executors;
 /// Two counters track the last two:
 /// </para>
 /// <list type="bullet">
-/// <item><see cref="_availableWorkers"/>: a producer that sees one starts no thread, because an
-/// available worker always looks at the queue again before it parks. Producers only read it: a
-/// worker gives up its own token.</item>
+/// <item><see cref="_availableWorkers"/>: a producer starts no thread while there are at least as
+/// many available workers as queued items, because an available worker always looks at the queue
+/// again before it parks. Producers only read it: a worker gives up its own token.</item>
 /// <item><see cref="_idleWorkers"/>: a worker about to park registers (increments), re-checks the
 /// queue, and sleeps on <see cref="_wake"/>. A producer that claims a registration releases one permit.
 /// A parked worker therefore always holds a registration or a permit owed to it.</item>
@@ -30,7 +30,7 @@ namespace Executors;
 /// </para>
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The semaphore's wait handle is never requested, so it owns no OS resource; a worker may still be leaving Wait when the executor is done.")]
-internal sealed class WorkQueue
+internal sealed class WorkQueue : IWorkerAvailability
 {
     /// <summary>
     /// Spins before parking. A producer submitting a burst enqueues again within microseconds;
@@ -61,27 +61,44 @@ internal sealed class WorkQueue
     /// <summary>Gets the number of parked workers not yet claimed, for tests and diagnostics.</summary>
     public int IdleWorkerCount => Volatile.Read(ref _idleWorkers);
 
-    /// <summary>Adds an item. The caller then calls <see cref="TryHandToIdleWorker"/> or starts a worker.</summary>
+    /// <summary>Adds an item. The caller then wakes a parked worker, or starts one if <see cref="NeedsAnotherWorker"/>.</summary>
     public void Enqueue(IWorkItem item) => _items.Enqueue(item);
 
     /// <summary>Counts the calling worker as available; work items call it just before completing their future.</summary>
     public void MarkWorkerAvailable() => Interlocked.Increment(ref _availableWorkers);
 
-    /// <summary>Makes sure a worker that is not busy will look at the queue: wakes a parked one, or relies on an available one.</summary>
-    /// <returns><see langword="true"/> if such a worker exists; <see langword="false"/> if every worker is busy.</returns>
-    public bool TryHandToIdleWorker()
+    /// <summary>Takes back one <see cref="MarkWorkerAvailable"/>; safe because producers only read the count.</summary>
+    public void MarkWorkerUnavailable() => Interlocked.Decrement(ref _availableWorkers);
+
+    /// <summary>Claims a parked worker and wakes it.</summary>
+    /// <returns><see langword="true"/> if a parked worker was woken for the new item.</returns>
+    public bool TryWakeIdleWorker()
     {
-        if (TryClaim(ref _idleWorkers))
+        if (!TryClaim(ref _idleWorkers))
         {
-            _wake.Release();
-            return true;
+            return false;
         }
 
-        // An available worker looks at the queue again before it parks, so it will take the item.
-        // Peek, never claim: a producer preempted between Enqueue and here may find the worker that
-        // has already run this very item and come back; claiming that worker's token would hide it
-        // from the next producer, which would then start a thread for nothing.
-        return Volatile.Read(ref _availableWorkers) > 0;
+        _wake.Release();
+        return true;
+    }
+
+    /// <summary>
+    /// Tells whether the queued items need a worker that does not exist yet: more items are queued than
+    /// there are available workers (each of which looks at the queue again before it parks).
+    /// </summary>
+    /// <remarks>
+    /// Available workers are counted, never claimed. A claim could take the token of a worker that has
+    /// already run the very item the producer just queued (the producer was preempted between Enqueue
+    /// and here), hiding a free worker from the next producer. Comparing with the queue length instead
+    /// still gives one worker to one item, as CPython's idle semaphore does: two items queued behind a
+    /// single available worker start a thread for the second. Called only below MaxWorkers, so the
+    /// cost of <see cref="ConcurrentQueue{T}.Count"/> is not paid at full load.
+    /// </remarks>
+    public bool NeedsAnotherWorker()
+    {
+        int available = Volatile.Read(ref _availableWorkers);
+        return available == 0 ? !_items.IsEmpty : _items.Count > available;
     }
 
     /// <summary>Removes and returns every queued item (shutdown with cancelFutures, or a broken pool).</summary>

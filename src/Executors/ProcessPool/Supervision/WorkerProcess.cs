@@ -106,22 +106,21 @@ internal sealed class WorkerProcess
         }
     }
 
-    /// <summary>Writes <paramref name="call"/> to the worker; fails it at once if the worker is already lost.</summary>
-    public void Send(IRemoteCall call)
+    /// <summary>Writes <paramref name="call"/> to the worker.</summary>
+    /// <returns><see langword="false"/> if the worker is already lost: the call was not taken and can go to another worker.</returns>
+    public bool Send(IRemoteCall call)
     {
         lock (_callsLock)
         {
-            if (!_lost)
+            if (_lost)
             {
-                _calls.Add(call.CallId, call);
-                Post(call.TakeFrame());
-                return;
+                return false;
             }
-        }
 
-        call.DiscardFrame();
-        call.OnLost(new BrokenProcessPoolException(
-            string.Create(CultureInfo.InvariantCulture, $"The worker process {ProcessId} was lost before the task could be sent to it.")));
+            _calls.Add(call.CallId, call);
+            Post(call.TakeFrame());
+            return true;
+        }
     }
 
     /// <summary>Writes a control frame (Initialize, Shutdown).</summary>
@@ -441,6 +440,9 @@ internal sealed class WorkerProcess
 
         _startTimer?.Dispose();
         StopWriter();
+
+        // Out of dispatch first: a submit woken by the failures below must not be sent here.
+        _owner.OnWorkerLosing(this);
         string description = string.Create(
             CultureInfo.InvariantCulture,
             $"The worker process {ProcessId} {(reason == "exited" ? DescribeExit(_process) : reason)}");

@@ -19,6 +19,9 @@ internal sealed class WorkerSupervisor
 {
     private readonly Lock _lock = new();
     private readonly Queue<IRemoteCall> _pending = new();
+
+    /// <summary>Calls already Running whose worker died before they were written; dispatched before <see cref="_pending"/>.</summary>
+    private readonly Queue<IRemoteCall> _retry = new();
     private readonly List<WorkerProcess> _workers = [];
     private readonly int _maxWorkers;
     private readonly int _maxTasksPerChild;
@@ -251,7 +254,7 @@ internal sealed class WorkerSupervisor
                 StartWorkersIfNeededLocked();
             }
 
-            allExited = _isShutdown && _workers.Count == 0 && _pending.Count == 0;
+            allExited = _isShutdown && _workers.Count == 0 && _pending.Count == 0 && _retry.Count == 0;
         }
 
         Send(sends);
@@ -265,16 +268,46 @@ internal sealed class WorkerSupervisor
         }
     }
 
-    private static void Send(List<(WorkerProcess Worker, IRemoteCall Call)>? sends)
+    /// <summary>Called first when a worker is lost: it takes no more calls (its own are failed next).</summary>
+    public void OnWorkerLosing(WorkerProcess worker)
     {
-        if (sends is null)
+        lock (_lock)
         {
-            return;
+            worker.IsRetiring = true;
         }
+    }
 
-        foreach ((WorkerProcess worker, IRemoteCall call) in sends)
+    private void Send(List<(WorkerProcess Worker, IRemoteCall Call)>? sends)
+    {
+        while (sends is not null)
         {
-            worker.Send(call);
+            List<IRemoteCall>? returned = null;
+            foreach ((WorkerProcess worker, IRemoteCall call) in sends)
+            {
+                if (!worker.Send(call))
+                {
+                    (returned ??= []).Add(call);
+                }
+            }
+
+            if (returned is null)
+            {
+                return;
+            }
+
+            // The worker died between dispatch and send: nothing was written, so the calls (already
+            // Running) go back to the front of the queue for another worker.
+            sends = null;
+            lock (_lock)
+            {
+                foreach (IRemoteCall call in returned)
+                {
+                    _retry.Enqueue(call);
+                }
+
+                DispatchLocked(ref sends);
+                StartWorkersIfNeededLocked();
+            }
         }
     }
 
@@ -285,7 +318,8 @@ internal sealed class WorkerSupervisor
         lock (_lock)
         {
             _broken ??= exception;
-            failed = [.. _pending];
+            failed = [.. _retry, .. _pending];
+            _retry.Clear();
             _pending.Clear();
             workers = [.. _workers];
         }
@@ -323,61 +357,64 @@ internal sealed class WorkerSupervisor
     }
 
     /// <summary>
-    /// Writes pending calls to ready workers with room. The window per worker follows the backlog:
-    /// <c>ceil(outstanding / MaxWorkers)</c>, at least 1 and at most <see cref="ProcessPoolConstants.InFlightPerWorker"/>.
-    /// A few long tasks are spread one per worker (none waits behind another while a worker idles),
-    /// a flood of tiny ones is pipelined to hide the pipe round trip.
+    /// Writes waiting calls to ready workers, one call per worker at a time (CPython's pull model: a
+    /// task never waits behind another on a busy worker while a worker is free, and a task not yet
+    /// written stays Pending and cancelable). Pipelining deeper would hide the pipe round trip for
+    /// tiny tasks, but without a way to take back an unstarted task it lets a long task hold others
+    /// hostage; <c>Map(chunkSize)</c> is the way to amortize the round trip (docs/design/0004).
     /// </summary>
     private void DispatchLocked(ref List<(WorkerProcess, IRemoteCall)>? sends)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread, "Requires the lock.");
-        if (_pending.Count == 0 || _broken is not null)
+        if ((_pending.Count == 0 && _retry.Count == 0) || _broken is not null)
         {
             return;
         }
 
-        int inFlight = 0;
         foreach (WorkerProcess worker in _workers)
         {
-            inFlight += worker.InFlight;
-        }
-
-        int window = Math.Clamp((_pending.Count + inFlight + _maxWorkers - 1) / _maxWorkers, 1, ProcessPoolConstants.InFlightPerWorker);
-        while (_pending.Count > 0)
-        {
-            WorkerProcess? target = null;
-            foreach (WorkerProcess worker in _workers)
+            if (!worker.IsReady || worker.IsRetiring || worker.InFlight >= ProcessPoolConstants.InFlightPerWorker)
             {
-                if (worker.IsReady && !worker.IsRetiring && worker.InFlight < window
-                    && (target is null || worker.InFlight < target.InFlight))
-                {
-                    target = worker;
-                }
+                continue;
             }
 
-            if (target is null)
+            IRemoteCall? call = TakeNextLocked();
+            if (call is null)
             {
                 return;
             }
 
-            IRemoteCall call = _pending.Dequeue();
-
-            // Written to a worker = Running (CPython: moved to the call queue); a canceled call is dropped.
-            if (!call.Future.TrySetRunning())
+            worker.InFlight++;
+            worker.TasksAssigned++;
+            if (_maxTasksPerChild > 0 && worker.TasksAssigned >= _maxTasksPerChild)
             {
-                call.DiscardFrame();
-                continue;
+                worker.IsRetiring = true;
             }
 
-            target.InFlight++;
-            target.TasksAssigned++;
-            if (_maxTasksPerChild > 0 && target.TasksAssigned >= _maxTasksPerChild)
-            {
-                target.IsRetiring = true;
-            }
-
-            (sends ??= []).Add((target, call));
+            (sends ??= []).Add((worker, call));
         }
+    }
+
+    /// <summary>Takes the next call to write: a returned one first, else a pending one that is not canceled (it becomes Running).</summary>
+    private IRemoteCall? TakeNextLocked()
+    {
+        if (_retry.TryDequeue(out IRemoteCall? retry))
+        {
+            return retry;
+        }
+
+        while (_pending.TryDequeue(out IRemoteCall? call))
+        {
+            // Written to a worker = Running (CPython: moved to the call queue); a canceled call is dropped.
+            if (call.Future.TrySetRunning())
+            {
+                return call;
+            }
+
+            call.DiscardFrame();
+        }
+
+        return null;
     }
 
     /// <summary>Starts workers while calls wait and the pool has room: workers start on demand, up to MaxWorkers.</summary>
@@ -400,7 +437,7 @@ internal sealed class WorkerSupervisor
 
         // A worker that is still starting will take calls too; start another only for calls beyond
         // what the starting ones will take at first, so that one quick Submit starts one process.
-        while (_broken is null && _workers.Count < _maxWorkers && _pending.Count > starting)
+        while (_broken is null && _workers.Count < _maxWorkers && _pending.Count + _retry.Count > starting)
         {
             var worker = new WorkerProcess(this, _workersStarted++);
             _workers.Add(worker);
@@ -422,7 +459,7 @@ internal sealed class WorkerSupervisor
                 continue;
             }
 
-            if (worker.IsRetiring || (_isShutdown && _pending.Count == 0))
+            if (worker.IsRetiring || (_isShutdown && _pending.Count == 0 && _retry.Count == 0))
             {
                 worker.IsRetiring = true;
                 worker.ShutdownSent = true;

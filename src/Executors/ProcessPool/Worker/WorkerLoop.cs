@@ -9,8 +9,7 @@ namespace Executors.ProcessPool.Worker;
 
 /// <summary>
 /// The worker's loop: read a frame, run it, write the answer. Tasks run one at a time, in the order
-/// received, on this thread. Answers are flushed when no further frame is already buffered, so a
-/// burst of small tasks costs one write per burst while a lone task is answered at once.
+/// received, on this thread. Each answer is written as soon as its task ends.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The loop lives as long as the worker process; its pooled buffers go back when the process exits.")]
 internal sealed class WorkerLoop
@@ -61,10 +60,9 @@ internal sealed class WorkerLoop
                     }
                 }
 
-                if (!_reader.HasBufferedFrame)
-                {
-                    _writer.Flush();
-                }
+                // Answer now: holding an answer back while the next task runs would delay it by that
+                // task's whole run time (batching across tasks is the parent's writer's job).
+                _writer.Flush();
             }
 
             // End of input at a frame boundary: the parent closed the pipe or died.
