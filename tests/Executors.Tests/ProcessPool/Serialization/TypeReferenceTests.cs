@@ -58,6 +58,24 @@ public sealed class TypeReferenceTests
         Assert.True(read.IsSZArray);
     }
 
+    [Fact]
+    public void Read_RankOneMultiDimensionalArray_IsNotTurnedIntoAVector()
+    {
+        // int[*] (a rank-1 array with bounds) is a different type from int[]; reflection can make it
+        // (e.g. a generic method instantiated with it), and GetArrayRank() is 1 for both.
+        Type type = typeof(Item).MakeArrayType(1);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        TypeReference.Write(ref writer, type);
+        writer.Flush();
+
+        var reader = new MessagePackReader(buffer.WrittenMemory);
+        Type read = TypeReference.Read(ref reader, _gate);
+
+        Assert.False(read.IsSZArray);
+        Assert.Equal(type, read);
+    }
+
     [Theory]
     [InlineData(typeof(List<>))]
     [InlineData(typeof(Box<>))]
