@@ -13,6 +13,11 @@
 #        CAPACITY=1    log cf_bench.py cpu_capacity (~2 s) before each round (0 = off)
 #        PEER_PY=...   path of cf_bench.py (default ../shared/bench/python/cf_bench.py from the repo root)
 #        OUT=...       JSON-lines file (default artifacts/peer/peer-<timestamp>.jsonl, git-ignored)
+#        CF_MAP_N1=20000  items of process_map_chunks' chunksize-1 run, for both sides (the README's
+#                         figure; cf_bench.py alone defaults to 200,000)
+# Figure names: where Python reports start-method variants (process_noop_submit, process_startup:
+# spawn_/fork_; cpu_speedup: process2_fork_s), our plain figure is compared with Python's spawn_
+# one (.NET workers are always fresh processes) and with process2_fork_s; see FIGURE_MAP below.
 # The build happens once, before the rounds; each run then uses `dotnet run --no-build`,
 # and each runner times its own workload (process start-up is not part of any figure).
 set -euo pipefail
@@ -27,6 +32,7 @@ CAPACITY="${CAPACITY:-1}"
 PEER_PY="${PEER_PY:-../shared/bench/python/cf_bench.py}"
 PROJECT=tests/Executors.Benchmarks
 OUT="${OUT:-artifacts/peer/peer-$(date +%Y%m%dT%H%M%S).jsonl}"
+export CF_MAP_N1="${CF_MAP_N1:-20000}"
 mkdir -p "$(dirname "$OUT")"
 : > "$OUT"
 
@@ -83,6 +89,16 @@ def lower_is_better(name):
         return False
     return any(part in ("us", "ms", "s") for part in name.split("_"))
 
+# Our figure -> the Python figure it is compared with, where the names differ.
+FIGURE_MAP = {
+    ("process_noop_submit", "tasks_per_s"): "spawn_tasks_per_s",
+    ("process_noop_submit", "submit_only_us_per_task"): "spawn_submit_only_us_per_task",
+    ("process_startup", "first_result_ms"): "spawn_first_result_ms",
+    ("process_startup", "both_workers_ms"): "spawn_both_workers_ms",
+    ("process_startup", "shutdown_ms"): "spawn_shutdown_ms",
+    ("cpu_speedup", "process2_s"): "process2_fork_s",
+}
+
 recs = OrderedDict()   # (runner, workload) -> [record]
 caps = []
 with open(sys.argv[1]) as fh:
@@ -102,14 +118,21 @@ raw_rows = []
 for w in workloads:
     ours = recs.get(("executors", w), [])
     py = recs.get(("python", w), [])
-    names = list(OrderedDict.fromkeys(k for r in ours + py for k in r["figures"]))
-    for n in names:
-        ov = [r["figures"][n] for r in ours if n in r["figures"]]
-        pv = [r["figures"][n] for r in py if n in r["figures"]]
+    # Rows: (our name, Python name). Ours first (each with its Python twin), then Python-only figures.
+    ours_names = list(OrderedDict.fromkeys(k for r in ours for k in r["figures"]))
+    rows = [(n, FIGURE_MAP.get((w, n), n)) for n in ours_names]
+    mapped = {p for (_, p) in rows}
+    rows += [(None, k) for k in OrderedDict.fromkeys(k for r in py for k in r["figures"]) if k not in mapped]
+    for on, pn in rows:
+        n = on if on is not None else pn
+        ov = [r["figures"][on] for r in ours if on in r["figures"]] if on is not None else []
+        pv = [r["figures"][pn] for r in py if pn in r["figures"]]
+        if on is not None and pn != on:
+            n = "{} (py: {})".format(on, pn)
         om = statistics.median(ov) if ov else None
         pm = statistics.median(pv) if pv else None
         ratio = "{:.2f}".format(om / pm) if om is not None and pm else "-"
-        better = "lower" if lower_is_better(n) else "higher"
+        better = "lower" if lower_is_better(on if on is not None else pn) else "higher"
         print("| {} | {} | {} | {} | {} | {} | {}, {} |".format(
             w, n, better, fmt(om) if om is not None else "-", fmt(pm) if pm is not None else "-",
             ratio, len(ov), len(pv)))
@@ -122,7 +145,7 @@ print("Ratio = Executors median / Python median. For 'higher' figures (rates) a 
 print("for 'lower' figures (*_us, *_ms, *_s: durations) lower is better, so a ratio < 1 means Executors is faster.")
 if raw_rows:
     print()
-    print("For scale, the raw .NET ThreadPool in the same Executors runs (info, median):")
+    print("For scale, raw baselines in the same Executors runs (info, median: raw_threadpool_* = the .NET ThreadPool, raw_pipe_* = a pipe round trip to a cat child):")
     print()
     print("| workload | info figure | median | runs |")
     print("|---|---|---:|---:|")

@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Executors.Benchmarks.Peer;
 
 /// <summary>
 /// Writes the one JSON line of a peer run: <c>{"workload": NAME, "figures": {...}, "info": {...}}</c>,
-/// figures rounded to 4 decimals as <c>cf_bench.py</c> does.
+/// figures rounded to 4 decimals as <c>cf_bench.py</c> does. Non-ASCII and HTML-sensitive characters
+/// (<c>' &lt; +</c>) are written as they are (still valid JSON), so the info texts stay readable.
 /// </summary>
 internal static class JsonLineWriter
 {
@@ -17,7 +19,7 @@ internal static class JsonLineWriter
     public static void Write(TextWriter output, string workload, PeerResult result)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false }))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("workload", workload);

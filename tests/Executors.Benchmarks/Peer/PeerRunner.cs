@@ -13,14 +13,19 @@ internal static class PeerRunner
     /// <summary>Workloads of <c>/work/shared/bench/README.md</c> that have no C# twin yet.</summary>
     private static readonly string[] s_notImplemented =
     [
-        "process_noop_submit", "process_map_chunks", "process_latency", "process_payload",
-        "process_startup", "cpu_speedup", "gil_io_mix",
+        "gil_io_mix",
     ];
 
     private static readonly IPeerWorkload[] s_implemented =
     [
         new ThreadNoopSubmitWorkload(),
         new ThreadMapWorkload(),
+        new ProcessNoopSubmitWorkload(),
+        new ProcessMapChunksWorkload(),
+        new ProcessLatencyWorkload(),
+        new ProcessPayloadWorkload(),
+        new ProcessStartupWorkload(),
+        new CpuSpeedupWorkload(),
     ];
 
     /// <summary>Gets every workload name of the peer table, implemented or not.</summary>
