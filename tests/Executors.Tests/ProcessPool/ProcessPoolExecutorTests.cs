@@ -369,6 +369,24 @@ public sealed class ProcessPoolExecutorTests : IClassFixture<ProcessPoolExecutor
         }
     }
 
+    [Fact]
+    public void GetResult_TaskWrittenAheadOfABlockedTask_ResultArrivesWhileTheBlockedTaskRuns()
+    {
+        using var executor = new ProcessPoolExecutor(maxWorkers: 1);
+        using var gate = new CrossProcessGate();
+
+        // Both calls are submitted before the only worker is ready, so both go into its window together.
+        Future<int> quick = executor.Submit(static () => 1);
+        Future<int> blocked = executor.Submit(BlockingOn(gate.DirectoryPath));
+        bool blockedEntered = gate.WaitUntilEntered(1, TestTimeouts.Unexpected);
+        Exception? quickException = Record.Exception(() => quick.GetResult(TestTimeouts.Unexpected));
+        gate.Open();
+
+        Assert.True(blockedEntered);
+        Assert.Null(quickException);
+        Assert.Equal(2, blocked.GetResult(TestTimeouts.Unexpected));
+    }
+
     // ---- Map -------------------------------------------------------------------------------------
 
     [Theory]
@@ -474,6 +492,12 @@ public sealed class ProcessPoolExecutorTests : IClassFixture<ProcessPoolExecutor
     private static Func<bool> CapturingEvent(ManualResetEventSlim signal) => () => signal.IsSet;
 
     private static Action InitializerMarking(string directory) => () => MarkInitialized(directory);
+
+    private static Func<int> BlockingOn(string gateDirectory) => () =>
+    {
+        CrossProcessGate.Enter(gateDirectory, block: true);
+        return 2;
+    };
 
     /// <summary>Runs in the worker as its initializer: records its pid once, and sets a variable its tasks read.</summary>
     private static void MarkInitialized(string directory)
