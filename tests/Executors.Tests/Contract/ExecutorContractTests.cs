@@ -15,7 +15,8 @@ namespace Executors.Tests.Contract;
 /// The work submitted here is kept executor-agnostic: small lambdas that capture at most a few
 /// integers (most are <see langword="static"/>), so that an executor which runs work elsewhere can
 /// run the same contract. The exceptions are the re-entrancy tests at the end, which by definition
-/// capture the executor itself.
+/// capture the executor itself; <see cref="TasksCanUseTheirExecutor"/> turns them into checks
+/// that such a delegate is refused where it cannot run.
 /// </para>
 /// <para>
 /// Hooks for executors that run work in another process: <see cref="CreateGate"/> (blocking a worker
@@ -30,6 +31,13 @@ public abstract class ExecutorContractTests
     /// <c>EXTRA_QUEUED_CALLS</c> in its call queue). 0 for executors that start work only when a
     /// worker picks it up.</summary>
     protected virtual int StartedAheadAllowance => 0;
+
+    /// <summary>Gets a value indicating whether a task may capture its own executor and use it
+    /// (submit to it, shut it down). An executor that runs tasks in another process cannot ship a
+    /// delegate that captures the executor: there the re-entrancy tests assert the documented
+    /// alternative instead, <c>Submit</c> refusing such a delegate with an <see cref="ArgumentException"/>
+    /// while the executor stays usable.</summary>
+    protected virtual bool TasksCanUseTheirExecutor => true;
 
     /// <summary>Creates the executor under test.</summary>
     /// <param name="maxWorkers">The maximum number of workers.</param>
@@ -721,6 +729,12 @@ public abstract class ExecutorContractTests
     public void Submit_FromTaskOnSameExecutor_InnerTaskRuns()
     {
         using IExecutor executor = CreateExecutor(1);
+        if (!TasksCanUseTheirExecutor)
+        {
+            AssertSubmitRefusesExecutorCapture(() => executor.Submit(() => executor.Submit(static () => 42)));
+            Assert.Equal(42, executor.Submit(static () => 42).GetResult(TestTimeouts.Unexpected));
+            return;
+        }
 
         Future<Future<int>> outer = executor.Submit(() => executor.Submit(static () => 42));
 
@@ -733,6 +747,12 @@ public abstract class ExecutorContractTests
     {
         using IExecutor executor = CreateExecutor(2);
         Assert.Equal(1, executor.Submit(static () => 1).GetResult(TestTimeouts.Unexpected));
+        if (!TasksCanUseTheirExecutor)
+        {
+            AssertSubmitRefusesExecutorCapture(() => executor.Submit(() => executor.Shutdown(wait: true)));
+            Assert.Equal(2, executor.Submit(static () => 2).GetResult(TestTimeouts.Unexpected));
+            return;
+        }
 
         Future selfShutdown = executor.Submit(() => executor.Shutdown(wait: true));
 
@@ -747,6 +767,16 @@ public abstract class ExecutorContractTests
         using TaskGate gate = CreateGate();
         Future<int> blocker = executor.Submit(gate.BlockingTask(0));
         Assert.True(gate.WaitUntilEntered(1, TestTimeouts.Unexpected));
+        if (!TasksCanUseTheirExecutor)
+        {
+            AssertSubmitRefusesExecutorCapture(() => executor.Submit(() => executor.Shutdown(wait: true)));
+            Future<int> queuedAfterRefusal = executor.Submit(static () => 9);
+            gate.Open();
+            Assert.Equal(0, blocker.GetResult(TestTimeouts.Unexpected));
+            Assert.Equal(9, queuedAfterRefusal.GetResult(TestTimeouts.Unexpected));
+            return;
+        }
+
         Future selfShutdown = executor.Submit(() => executor.Shutdown(wait: true));
         Future<int> queued = executor.Submit(static () => 9);
 
@@ -755,6 +785,18 @@ public abstract class ExecutorContractTests
         Assert.Null(selfShutdown.GetException(TestTimeouts.Unexpected));
         Assert.Equal(0, blocker.GetResult(TestTimeouts.Unexpected));
         Assert.Equal(9, queued.GetResult(TestTimeouts.Unexpected));
+    }
+
+    /// <summary>
+    /// The alternative to re-entrancy (<see cref="TasksCanUseTheirExecutor"/> false): submitting a
+    /// delegate that captures the executor throws <see cref="ArgumentException"/> at the call, naming
+    /// the parameter and the captured variable. Each caller then shows that the executor still runs work.
+    /// </summary>
+    private static void AssertSubmitRefusesExecutorCapture(Action submitCapturingExecutor)
+    {
+        var exception = Assert.Throws<ArgumentException>(submitCapturingExecutor);
+        Assert.Equal("fn", exception.ParamName);
+        Assert.Contains("'executor'", exception.Message, StringComparison.Ordinal);
     }
 
     /// <summary>A source of 0..count-1 that counts how many items have been read from it.</summary>
