@@ -161,6 +161,33 @@ public sealed class WorkerCrashTests
     }
 
     [Fact]
+    public void Submit_RightAfterACrashFailedItsFuture_RunsInANewWorker()
+    {
+        // The window between a crashed future failing and the pool forgetting the dead worker is
+        // short: a few rounds make a submission that lands in it likely.
+        using var executor = new ProcessPoolExecutor(maxWorkers: 1);
+        var failures = new List<string>();
+
+        for (int round = 0; round < 5; round++)
+        {
+            Exception? crash = executor.Submit(static () =>
+            {
+                Environment.Exit(3);
+                return 0;
+            }).GetException(TestTimeouts.Unexpected);
+            Assert.IsType<BrokenProcessPoolException>(crash);
+
+            Exception? next = executor.Submit(static () => Environment.ProcessId).GetException(TestTimeouts.Unexpected);
+            if (next is not null)
+            {
+                failures.Add($"round {round}: {next.GetType().Name}: {next.Message}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, "Submissions made right after a crash failed: " + string.Join(" | ", failures));
+    }
+
+    [Fact]
     public void KillWorkers_TasksRunningAndQueued_RunningFailQueuedCanceledProcessesGone()
     {
         AssertStopAllWorkers(static executor => executor.KillWorkers(), "signal 9");
