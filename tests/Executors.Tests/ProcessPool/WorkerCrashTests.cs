@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using Executors.Tests.TestUtilities;
 using Xunit.Abstractions;
 
@@ -90,7 +92,6 @@ public sealed class WorkerCrashTests
         using var executor = new ProcessPoolExecutor(maxWorkers: 2);
         using var gate = new CrossProcessGate();
         Future<int> survivor;
-        Future<int> crashing;
         int survivorPid;
         try
         {
@@ -103,15 +104,17 @@ public sealed class WorkerCrashTests
                 gate.Path);
             survivorPid = gate.WaitUntilStarted(TestTimeouts.Unexpected);
 
-            crashing = executor.Submit(static () =>
+            Exception? crash = executor.Submit(static () =>
             {
                 Environment.Exit(3);
                 return 0;
-            });
-            Exception? crash = crashing.GetException(TestTimeouts.Unexpected);
+            }).GetException(TestTimeouts.Unexpected);
 
             Assert.IsType<BrokenProcessPoolException>(crash);
-            Assert.DoesNotContain(survivorPid.ToString(System.Globalization.CultureInfo.InvariantCulture), crash.Message, StringComparison.Ordinal);
+            Assert.Contains("exited with code 3", crash.Message, StringComparison.Ordinal);
+            Match crashedPid = Regex.Match(crash.Message, @"worker process (\d+)", RegexOptions.None, TestTimeouts.Unexpected);
+            Assert.True(crashedPid.Success, crash.Message);
+            Assert.NotEqual(survivorPid, int.Parse(crashedPid.Groups[1].Value, CultureInfo.InvariantCulture));
             Assert.False(survivor.IsDone);
         }
         finally
@@ -154,6 +157,11 @@ public sealed class WorkerCrashTests
             gate.Release();
         }
 
+        // A submission the instant the future failed can still reach the dead worker (that race has its
+        // own test, Submit_RightAfterACrashFailedItsFuture_RunsInANewWorker): let the pool forget it first.
+        Assert.True(
+            SpinWait.SpinUntil(() => !LeakAssertions.WorkerPids(executor).Contains(workerPid), TestTimeouts.Unexpected),
+            "The killed worker is still listed by the pool.");
         int newPid = executor.Submit(static () => Environment.ProcessId).GetResult(TestTimeouts.Unexpected);
         Assert.NotEqual(workerPid, newPid);
         Assert.NotEqual(Environment.ProcessId, newPid);
@@ -168,7 +176,7 @@ public sealed class WorkerCrashTests
         using var executor = new ProcessPoolExecutor(maxWorkers: 1);
         var failures = new List<string>();
 
-        for (int round = 0; round < 5; round++)
+        for (int round = 0; round < 10; round++)
         {
             Exception? crash = executor.Submit(static () =>
             {
@@ -185,6 +193,37 @@ public sealed class WorkerCrashTests
         }
 
         Assert.True(failures.Count == 0, "Submissions made right after a crash failed: " + string.Join(" | ", failures));
+    }
+
+    [Fact]
+    public void Submit_FromDoneCallbackOfCrashedFuture_RunsInANewWorker()
+    {
+        // A retry from the failed future's callback: the callback runs while the pool is still
+        // handling the crash, the most direct way to submit "right after" it.
+        using var executor = new ProcessPoolExecutor(maxWorkers: 1);
+        var retried = new TaskCompletionSource<Future<int>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Future<int> crashing = executor.Submit(static () =>
+        {
+            Environment.Exit(3);
+            return 0;
+        });
+
+        crashing.AddDoneCallback(_ =>
+        {
+            try
+            {
+                retried.SetResult(executor.Submit(static () => Environment.ProcessId));
+            }
+            catch (Exception ex)
+            {
+                retried.SetException(ex);
+            }
+        });
+
+        Assert.True(retried.Task.Wait(TestTimeouts.Unexpected), "The done callback did not run.");
+        Assert.IsType<BrokenProcessPoolException>(crashing.GetException(TimeSpan.Zero));
+        Exception? retryFailure = retried.Task.Result.GetException(TestTimeouts.Unexpected);
+        Assert.True(retryFailure is null, $"The retry failed: {retryFailure?.GetType().Name}: {retryFailure?.Message}");
     }
 
     [Fact]
@@ -234,7 +273,7 @@ public sealed class WorkerCrashTests
         BrokenProcessPoolException broken = Assert.IsType<BrokenProcessPoolException>(exception);
         _output.WriteLine(broken.Message);
         Assert.Contains(expectedMessagePart, broken.Message, StringComparison.Ordinal);
-        Assert.Contains(crashedPid.ToString(System.Globalization.CultureInfo.InvariantCulture), broken.Message, StringComparison.Ordinal);
+        Assert.Contains(crashedPid.ToString(CultureInfo.InvariantCulture), broken.Message, StringComparison.Ordinal);
         for (int i = 0; i < behind.Length; i++)
         {
             // In flight on the dead worker: may fail with it. Queued: must run on the replacement.
