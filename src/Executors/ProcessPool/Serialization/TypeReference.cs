@@ -22,8 +22,9 @@ internal static class TypeReference
 
         if (type.IsArray)
         {
+            // Rank 0 marks a vector (T[]); a rank-1 multi-dimensional array (T[*]) is a different type.
             writer.WriteArrayHeader(2);
-            writer.Write(type.GetArrayRank());
+            writer.Write(type.IsSZArray ? 0 : type.GetArrayRank());
             Write(ref writer, type.GetElementType()!);
             return;
         }
@@ -51,7 +52,7 @@ internal static class TypeReference
         {
             int rank = reader.ReadInt32();
             Type element = Read(ref reader, gate);
-            return rank == 1 ? element.MakeArrayType() : element.MakeArrayType(rank);
+            return rank == 0 ? element.MakeArrayType() : element.MakeArrayType(rank);
         }
 
         if (count < 4 || reader.ReadInt32() != 0)
