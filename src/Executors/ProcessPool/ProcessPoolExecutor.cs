@@ -213,7 +213,7 @@ public sealed class ProcessPoolExecutor : IExecutor
             TaskEnvelope.WriteCallable(ref writer, plan, target, argumentCount, fnName);
             if (argumentCount == 1)
             {
-                TaskEnvelope.WriteArgument(ref writer, plan.ParameterTypes[0], argument, argName);
+                TaskEnvelope.WriteLastArgument(ref writer, frame, plan.ParameterTypes[0], argument, argName);
             }
 
             writer.Flush();

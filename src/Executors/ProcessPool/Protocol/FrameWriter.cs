@@ -25,7 +25,16 @@ internal sealed class FrameWriter : IDisposable
     }
 
     /// <summary>Adds a frame; small frames may stay buffered until <see cref="Flush"/>.</summary>
-    public void Write(OutgoingFrame frame) => Write(frame.Span);
+    public void Write(OutgoingFrame frame)
+    {
+        Write(frame.Span);
+        if (!frame.Tail.IsEmpty)
+        {
+            // A large argument goes straight from the caller's array to the pipe.
+            Flush();
+            _stream.Write(frame.Tail.Span);
+        }
+    }
 
     /// <summary>Adds raw frame bytes (header included); small ones may stay buffered until <see cref="Flush"/>.</summary>
     public void Write(ReadOnlySpan<byte> frameBytes)

@@ -18,6 +18,9 @@ internal sealed class OutgoingFrame : IBufferWriter<byte>
     private byte[] _buffer;
     private int _written;
 
+    /// <summary>Bytes sent after the buffer without being copied into it (a large <c>byte[]</c> argument); empty if none.</summary>
+    private ReadOnlyMemory<byte> _tail;
+
     public OutgoingFrame()
     {
         _buffer = ArrayPool<byte>.Shared.Rent(InitialCapacity);
@@ -30,25 +33,38 @@ internal sealed class OutgoingFrame : IBufferWriter<byte>
     /// <summary>Gets the capacity of the buffer, which the pool uses to decide whether to keep it.</summary>
     public int Capacity => _buffer.Length;
 
-    /// <summary>Gets the complete frame, header and payload, once <see cref="Complete"/> has run.</summary>
+    /// <summary>Gets the frame's buffered part, header first, once <see cref="Complete"/> has run; <see cref="Tail"/> follows it on the wire.</summary>
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, _written);
+
+    /// <summary>Gets the bytes that follow <see cref="Span"/> on the wire without having been copied into the frame.</summary>
+    public ReadOnlyMemory<byte> Tail => _tail;
+
+    /// <summary>Gets the total size on the wire: header, buffered payload and tail.</summary>
+    public int Length => _written + _tail.Length;
 
     /// <summary>Gets the complete frame as memory.</summary>
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _written);
 
-    /// <summary>Gets the payload written so far.</summary>
+    /// <summary>Gets the payload written so far (without a tail).</summary>
     public ReadOnlySpan<byte> Payload => _buffer.AsSpan(FrameHeader.Size, _written - FrameHeader.Size);
+
+    /// <summary>
+    /// Ends the frame with <paramref name="tail"/>, sent as is after the buffered bytes. Nothing may be
+    /// written after it. The caller's array must not change until the frame is written: the process
+    /// pool only uses this for a task's last argument, which the caller handed over.
+    /// </summary>
+    public void AttachTail(ReadOnlyMemory<byte> tail) => _tail = tail;
 
     /// <summary>Writes the header for the payload written so far; the frame is then ready to send.</summary>
     public void Complete(MessageKind kind, FrameFlags flags, long callId)
     {
-        int payloadLength = _written - FrameHeader.Size;
+        long payloadLength = (long)_written - FrameHeader.Size + _tail.Length;
         if (payloadLength > FrameHeader.MaxPayloadLength)
         {
             throw new InvalidOperationException($"A payload of {payloadLength} bytes exceeds the protocol's limit of {FrameHeader.MaxPayloadLength} bytes.");
         }
 
-        Header = new FrameHeader(kind, flags, payloadLength, callId);
+        Header = new FrameHeader(kind, flags, (int)payloadLength, callId);
         Header.Write(_buffer);
     }
 
@@ -56,6 +72,7 @@ internal sealed class OutgoingFrame : IBufferWriter<byte>
     public void Reset()
     {
         _written = FrameHeader.Size;
+        _tail = default;
         Header = default;
     }
 
@@ -65,6 +82,7 @@ internal sealed class OutgoingFrame : IBufferWriter<byte>
         byte[] buffer = _buffer;
         _buffer = [];
         _written = 0;
+        _tail = default;
         ArrayPool<byte>.Shared.Return(buffer);
     }
 

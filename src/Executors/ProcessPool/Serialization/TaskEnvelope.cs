@@ -47,6 +47,30 @@ internal static class TaskEnvelope
         writer.Write(argumentCount);
     }
 
+    /// <summary>A <c>byte[]</c> argument at least this large is sent from the caller's array instead of being copied into the frame.</summary>
+    public const int ZeroCopyThreshold = 64 * 1024;
+
+    /// <summary>
+    /// Writes a call's last argument. A large <c>byte[]</c> declared as <c>byte[]</c> is not copied:
+    /// its MessagePack <c>bin32</c> header is written and the array is attached as the frame's tail.
+    /// </summary>
+    /// <exception cref="ArgumentException">The argument cannot be serialized.</exception>
+    public static void WriteLastArgument<T>(ref MessagePackWriter writer, Protocol.OutgoingFrame frame, Type declaredType, T argument, string paramName)
+    {
+        if (argument is byte[] { Length: >= ZeroCopyThreshold } bytes && declaredType == typeof(byte[]))
+        {
+            Span<byte> header = writer.GetSpan(5);
+            header[0] = MessagePackCode.Bin32;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header[1..], (uint)bytes.Length);
+            writer.Advance(5);
+            writer.Flush();
+            frame.AttachTail(bytes);
+            return;
+        }
+
+        WriteArgument(ref writer, declaredType, argument, paramName);
+    }
+
     /// <summary>Writes one argument with its declared type.</summary>
     /// <exception cref="ArgumentException">The argument cannot be serialized.</exception>
     public static void WriteArgument<T>(ref MessagePackWriter writer, Type declaredType, T argument, string paramName)

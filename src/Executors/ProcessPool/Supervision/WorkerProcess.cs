@@ -21,6 +21,9 @@ namespace Executors.ProcessPool.Supervision;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "Pipes and the process are disposed by the reader thread when the worker is lost; the semaphore owns no OS handle.")]
 internal sealed class WorkerProcess
 {
+    /// <summary>Frames up to this size may be written inline by the posting thread; a pipe buffer (64 KiB) takes them without blocking.</summary>
+    private const int InlineWriteLimit = 16 * 1024;
+
     private readonly WorkerSupervisor _owner;
     private readonly ConcurrentQueue<OutgoingFrame> _outbox = new();
     private readonly SemaphoreSlim _outboxSignal = new(0);
@@ -30,6 +33,15 @@ internal sealed class WorkerProcess
     private readonly Dictionary<long, IRemoteCall> _calls = [];
 
     private readonly TaskCompletionSource _readerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Held while frames are written to the pipe, by the writer thread or by a thread writing its
+    /// own frame inline; guards <see cref="_frameWriter"/>.
+    /// </summary>
+    private readonly Lock _writeGate = new();
+
+    /// <summary>The pipe writer, created at start; used only under <see cref="_writeGate"/>.</summary>
+    private FrameWriter? _frameWriter;
 
     private Process? _process;
     private AnonymousPipeServerStream? _toWorker;
@@ -92,6 +104,7 @@ internal sealed class WorkerProcess
             return;
         }
 
+        _frameWriter = new FrameWriter(_toWorker);
         StartThread(ReadLoop, "reader");
         StartThread(WriteLoop, "writer");
         _process.EnableRaisingEvents = true;
@@ -118,9 +131,12 @@ internal sealed class WorkerProcess
             }
 
             _calls.Add(call.CallId, call);
-            Post(call.TakeFrame());
-            return true;
         }
+
+        // Outside the calls lock: the post may write to the pipe inline. If the worker is lost in
+        // between, OnLost has already failed this call; the frame then just goes back to the pool.
+        Post(call.TakeFrame());
+        return true;
     }
 
     /// <summary>Writes a control frame (Initialize, Shutdown).</summary>
@@ -236,6 +252,39 @@ internal sealed class WorkerProcess
 
     private void Post(OutgoingFrame frame)
     {
+        // Latency path: when nothing is queued and no one is writing, write the frame on this thread
+        // (the submitter, or the reader dispatching the next task) instead of waking the writer
+        // thread: one thread hop less per round trip. Large frames always go through the writer, so
+        // a submitter never blocks on a full pipe.
+        if (frame.Length <= InlineWriteLimit && _outbox.IsEmpty && _frameWriter is { } frameWriter && _writeGate.TryEnter())
+        {
+            bool written = false;
+            try
+            {
+                if (_outbox.IsEmpty && !_writerStopping)
+                {
+                    frameWriter.Write(frame);
+                    frameWriter.Flush();
+                    written = true;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                // The worker is gone; its reader settles the calls.
+                written = true;
+            }
+            finally
+            {
+                _writeGate.Exit();
+            }
+
+            if (written)
+            {
+                OutgoingFramePool.Return(frame);
+                return;
+            }
+        }
+
         _outbox.Enqueue(frame);
 
         // Dekker with the writer (see WriteLoop): it registers as parked, then re-checks the outbox.
@@ -247,18 +296,22 @@ internal sealed class WorkerProcess
 
     private void WriteLoop()
     {
-        using var writer = new FrameWriter(_toWorker!);
+        FrameWriter writer = _frameWriter!;
         try
         {
             while (true)
             {
-                while (_outbox.TryDequeue(out OutgoingFrame? frame))
+                lock (_writeGate)
                 {
-                    writer.Write(frame);
-                    OutgoingFramePool.Return(frame);
+                    while (_outbox.TryDequeue(out OutgoingFrame? frame))
+                    {
+                        writer.Write(frame);
+                        OutgoingFramePool.Return(frame);
+                    }
+
+                    writer.Flush();
                 }
 
-                writer.Flush();
                 if (_writerStopping)
                 {
                     return;
@@ -291,7 +344,13 @@ internal sealed class WorkerProcess
             }
 
             // Closing our end is what tells a still-running worker to exit (end of its input).
-            _toWorker?.Dispose();
+            lock (_writeGate)
+            {
+                // Inline writers check this under the gate: nothing writes after the dispose.
+                _writerStopping = true;
+                _toWorker?.Dispose();
+                writer.Dispose();
+            }
         }
     }
 

@@ -19,6 +19,9 @@ internal sealed class WorkerLoop
     private readonly WorkerPlanCache _plans;
     private readonly OutgoingFrame _answer = new();
 
+    /// <summary>Reused for each chunk item's result (see <see cref="RunChunk"/>).</summary>
+    private readonly System.Buffers.ArrayBufferWriter<byte> _scratch = new(256);
+
     public WorkerLoop(Stream input, Stream output, WorkerPlanCache plans)
     {
         _reader = new FrameReader(input);
@@ -183,6 +186,7 @@ internal sealed class WorkerLoop
         _answer.Reset();
         var writer = new MessagePackWriter(_answer);
         writer.WriteArrayHeader(items.Length);
+        _scratch.ResetWrittenCount();
         for (int i = 0; i < items.Length; i++)
         {
             writer.WriteArrayHeader(2);
@@ -199,8 +203,8 @@ internal sealed class WorkerLoop
             }
 
             // Serialize to a scratch buffer first: a value that fails halfway must not corrupt the chunk.
-            var scratch = new System.Buffers.ArrayBufferWriter<byte>();
-            var scratchWriter = new MessagePackWriter(scratch);
+            _scratch.ResetWrittenCount();
+            var scratchWriter = new MessagePackWriter(_scratch);
             try
             {
                 ResultEnvelope.WriteValue(ref scratchWriter, plan.ReturnType, result);
@@ -214,7 +218,7 @@ internal sealed class WorkerLoop
             }
 
             writer.Write(0);
-            writer.WriteRaw(scratch.WrittenSpan);
+            writer.WriteRaw(_scratch.WrittenSpan);
         }
 
         writer.Flush();
