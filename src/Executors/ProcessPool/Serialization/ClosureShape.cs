@@ -66,6 +66,7 @@ internal sealed class ClosureShape
 
             try
             {
+                DeclaredTypeCheck.EnsureRoundTrips(field.FieldType, value, "The captured value");
                 MessagePackSerializer.Serialize(field.FieldType, ref writer, value, TaskSerializer.Options);
             }
             catch (Exception ex) when (ex is MessagePackSerializationException or NotSupportedException or InvalidOperationException)

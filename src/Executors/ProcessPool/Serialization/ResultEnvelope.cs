@@ -17,6 +17,7 @@ internal static class ResultEnvelope
             return;
         }
 
+        DeclaredTypeCheck.EnsureRoundTrips(declaredType, value, "The result");
         MessagePackSerializer.Serialize(declaredType, ref writer, value, TaskSerializer.Options);
     }
 

@@ -77,12 +77,18 @@ internal static class TaskEnvelope
     {
         try
         {
-            if (typeof(T) == declaredType)
+            if (typeof(T) == declaredType && typeof(T).IsValueType)
             {
+                MessagePackSerializer.Serialize(ref writer, argument, TaskSerializer.Options);
+            }
+            else if (typeof(T) == declaredType)
+            {
+                DeclaredTypeCheck.EnsureRoundTrips(declaredType, argument, "The argument");
                 MessagePackSerializer.Serialize(ref writer, argument, TaskSerializer.Options);
             }
             else
             {
+                DeclaredTypeCheck.EnsureRoundTrips(declaredType, argument, "The argument");
                 MessagePackSerializer.Serialize(declaredType, ref writer, argument, TaskSerializer.Options);
             }
         }
