@@ -42,9 +42,13 @@ internal sealed class MapResults<T, TResult> : IEnumerable<TResult>, IEnumerator
 
     object? IEnumerator.Current => _current;
 
-    /// <summary>Checks <c>Map</c>'s numeric arguments at the call site.</summary>
-    public static void ValidateArguments(int chunkSize, int? bufferSize)
+    /// <summary>Checks every argument of <c>Map</c> at the call site, for any executor, and returns the call's deadline.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="fn"/> or <paramref name="items"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1, or the timeout is negative and not infinite.</exception>
+    public static Deadline ValidateCall(Func<T, TResult> fn, IEnumerable<T> items, TimeSpan? timeout, int chunkSize, int? bufferSize)
     {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentNullException.ThrowIfNull(items);
         if (chunkSize < 1)
         {
             ThrowHelper.ThrowChunkSizeOutOfRange(chunkSize, nameof(chunkSize));
@@ -54,6 +58,9 @@ internal sealed class MapResults<T, TResult> : IEnumerable<TResult>, IEnumerator
         {
             ThrowHelper.ThrowBufferSizeOutOfRange(size, nameof(bufferSize));
         }
+
+        // The timeout runs from the call to Map (CPython), so the deadline is fixed here.
+        return Deadline.FromTimeout(timeout, nameof(timeout));
     }
 
     /// <summary>Submits the first items (all of them without a buffer size) and returns the result sequence.</summary>

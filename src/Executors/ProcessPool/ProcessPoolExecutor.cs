@@ -110,10 +110,7 @@ public sealed class ProcessPoolExecutor : IExecutor
         int chunkSize = 1,
         int? bufferSize = null)
     {
-        ArgumentNullException.ThrowIfNull(fn);
-        ArgumentNullException.ThrowIfNull(items);
-        MapResults<T, TResult>.ValidateArguments(chunkSize, bufferSize);
-        Deadline deadline = Deadline.FromTimeout(timeout, nameof(timeout));
+        Deadline deadline = MapResults<T, TResult>.ValidateCall(fn, items, timeout, chunkSize, bufferSize);
         CallablePlan plan = CallablePlan.ForDelegate(fn, nameof(fn));
         _supervisor.ThrowIfNotAccepting(this);
         if (chunkSize == 1)

@@ -140,10 +140,7 @@ public sealed class ThreadPoolExecutor : IExecutor
         int chunkSize = 1,
         int? bufferSize = null)
     {
-        ArgumentNullException.ThrowIfNull(fn);
-        ArgumentNullException.ThrowIfNull(items);
-        MapResults<T, TResult>.ValidateArguments(chunkSize, bufferSize);
-        Deadline deadline = Deadline.FromTimeout(timeout, nameof(timeout));
+        Deadline deadline = MapResults<T, TResult>.ValidateCall(fn, items, timeout, chunkSize, bufferSize);
         ThrowIfNotAccepting();
         return MapResults<T, TResult>.Start(item => Submit(fn, item), items, deadline, bufferSize);
     }
