@@ -67,7 +67,7 @@ internal sealed class ClosureShape
             try
             {
                 DeclaredTypeCheck.EnsureRoundTrips(field.FieldType, value, "The captured value");
-                MessagePackSerializer.Serialize(field.FieldType, ref writer, value, TaskSerializer.Options);
+                BoxedCodec.Serialize(field.FieldType, ref writer, value);
             }
             catch (Exception ex) when (ex is MessagePackSerializationException or NotSupportedException or InvalidOperationException)
             {
@@ -95,7 +95,7 @@ internal sealed class ClosureShape
         {
             object? value = _nested[i] is { } nested
                 ? nested.Read(ref reader)
-                : MessagePackSerializer.Deserialize(_fields[i].FieldType, ref reader, TaskSerializer.Options);
+                : BoxedCodec.Deserialize(_fields[i].FieldType, ref reader);
             _fields[i].SetValue(closure, value);
         }
 

@@ -18,7 +18,7 @@ internal static class ResultEnvelope
         }
 
         DeclaredTypeCheck.EnsureRoundTrips(declaredType, value, "The result");
-        MessagePackSerializer.Serialize(declaredType, ref writer, value, TaskSerializer.Options);
+        BoxedCodec.Serialize(declaredType, ref writer, value);
     }
 
     /// <summary>Reads a single result in the parent.</summary>
@@ -32,6 +32,6 @@ internal static class ResultEnvelope
 
         return declaredType == typeof(TResult)
             ? MessagePackSerializer.Deserialize<TResult>(ref reader, TaskSerializer.Options)
-            : (TResult)MessagePackSerializer.Deserialize(declaredType, ref reader, TaskSerializer.Options)!;
+            : (TResult)BoxedCodec.Deserialize(declaredType, ref reader)!;
     }
 }

@@ -25,7 +25,7 @@ internal static class TaskEnvelope
                     plan.Closure!.Write(ref writer, target);
                     break;
                 case TargetKind.Object:
-                    MessagePackSerializer.Serialize(plan.Method.DeclaringType!, ref writer, target, TaskSerializer.Options);
+                    BoxedCodec.Serialize(plan.Method.DeclaringType!, ref writer, target);
                     break;
                 default:
                     writer.WriteNil();
@@ -89,7 +89,7 @@ internal static class TaskEnvelope
             else
             {
                 DeclaredTypeCheck.EnsureRoundTrips(declaredType, argument, "The argument");
-                MessagePackSerializer.Serialize(declaredType, ref writer, argument, TaskSerializer.Options);
+                BoxedCodec.Serialize(declaredType, ref writer, argument);
             }
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or NotSupportedException or InvalidOperationException)
@@ -122,7 +122,7 @@ internal static class TaskEnvelope
             TargetKind.None => SkipNil(ref reader),
             TargetKind.Singleton => SkipNilThen(ref reader, plan.SingletonTarget),
             TargetKind.Closure => plan.Closure!.Read(ref reader),
-            _ => MessagePackSerializer.Deserialize(plan.Method.DeclaringType!, ref reader, TaskSerializer.Options),
+            _ => BoxedCodec.Deserialize(plan.Method.DeclaringType!, ref reader),
         };
 
         int argumentCount = reader.ReadInt32();
@@ -136,7 +136,7 @@ internal static class TaskEnvelope
         for (int i = 0; i < argumentCount; i++)
         {
             Type declared = single ?? plan.ParameterTypes[i];
-            arguments[i] = MessagePackSerializer.Deserialize(declared, ref reader, TaskSerializer.Options);
+            arguments[i] = BoxedCodec.Deserialize(declared, ref reader);
         }
 
         return (plan, target, arguments);

@@ -1,5 +1,4 @@
 using MessagePack;
-using MessagePack.Resolvers;
 
 namespace Executors.ProcessPool.Serialization;
 
@@ -24,7 +23,7 @@ internal static class TaskSerializer
 {
     /// <summary>Gets the options used for every value that crosses the pipe.</summary>
     public static MessagePackSerializerOptions Options { get; } =
-        ContractlessStandardResolverAllowPrivate.Options
+        new MessagePackSerializerOptions(LazyContractlessResolver.Instance)
             .WithSecurity(MessagePackSecurity.UntrustedData)
             .WithOmitAssemblyVersion(true);
 }
