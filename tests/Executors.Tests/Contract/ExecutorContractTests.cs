@@ -419,6 +419,10 @@ public abstract class ExecutorContractTests
         const int ItemCount = 6;
         using IExecutor executor = CreateExecutor(1);
         using TaskGate gate = CreateGate();
+
+        // Start the worker first: a process pool starts it on demand, which on a loaded machine can
+        // take longer than the short Map timeout, and then not even item 0 would have started.
+        executor.Submit(static () => 0).GetResult(TestTimeouts.Unexpected);
         IEnumerable<int> results = executor.Map(gate.MapFunction(blockedItem: 0), Enumerable.Range(0, ItemCount), timeout: TestTimeouts.Expected);
 
         Exception? exception = Record.Exception(() => results.ToList());
