@@ -131,7 +131,10 @@ public sealed class ProcessPoolExecutor : IExecutor
     public void Shutdown(bool wait = true, bool cancelFutures = false)
     {
         _supervisor.Shutdown(cancelFutures);
-        if (wait)
+
+        // From a done-callback the current thread is a worker's reader: waiting there for the
+        // workers to exit would wait for itself (CPython raises "cannot join current thread").
+        if (wait && !WorkerProcess.IsCurrentThreadAReader)
         {
             _supervisor.WaitForWorkers();
         }

@@ -24,6 +24,9 @@ internal sealed class WorkerProcess
     /// <summary>Frames up to this size may be written inline by the posting thread; a pipe buffer (64 KiB) takes them without blocking.</summary>
     private const int InlineWriteLimit = 16 * 1024;
 
+    [ThreadStatic]
+    private static bool t_isReader;
+
     private readonly WorkerSupervisor _owner;
     private readonly ConcurrentQueue<OutgoingFrame> _outbox = new();
     private readonly SemaphoreSlim _outboxSignal = new(0);
@@ -255,7 +258,10 @@ internal sealed class WorkerProcess
         // Latency path: when nothing is queued and no one is writing, write the frame on this thread
         // (the submitter, or the reader dispatching the next task) instead of waking the writer
         // thread: one thread hop less per round trip. Large frames always go through the writer, so
-        // a submitter never blocks on a full pipe.
+        // a submitter never blocks on a full pipe. This is also why a reader thread may write here
+        // without the classic pipe deadlock (it blocked writing while the worker blocks writing
+        // answers it does not read): with one task in flight per worker the pipe to the worker
+        // holds at most one small frame. Deeper pipelining must revisit this.
         if (frame.Length <= InlineWriteLimit && _outbox.IsEmpty && _frameWriter is { } frameWriter && _writeGate.TryEnter())
         {
             bool written = false;
@@ -363,8 +369,16 @@ internal sealed class WorkerProcess
         }
     }
 
+    /// <summary>
+    /// Gets a value indicating whether the current thread is a worker's reader thread, where futures
+    /// complete and so done-callbacks run; <c>Shutdown(wait: true)</c> must not wait there for the
+    /// very worker whose exit this thread has to observe.
+    /// </summary>
+    public static bool IsCurrentThreadAReader => t_isReader;
+
     private void ReadLoop()
     {
+        t_isReader = true;
         string reason = "exited";
         bool killProcess = false;
         try
