@@ -45,9 +45,6 @@ public class Future
     /// <summary>The state word (see above); changed only with Interlocked or, to publish a terminal state, a volatile write.</summary>
     private int _state;
 
-    /// <summary>CPython's CANCELLED_AND_NOTIFIED: the owner has seen the cancellation. Informational only.</summary>
-    private volatile bool _cancelNotified;
-
     /// <summary>The exception the work ended with; written between reservation and publication.</summary>
     private ExceptionDispatchInfo? _exception;
 
@@ -77,9 +74,6 @@ public class Future
 
     /// <summary>Gets a value indicating whether the future's work is running (and so can no longer be canceled).</summary>
     public bool IsRunning => (Volatile.Read(ref _state) & PublicStateMask) == RunningState;
-
-    /// <summary>Gets a value indicating whether the owner has seen the cancellation (CPython's CANCELLED_AND_NOTIFIED), for tests.</summary>
-    internal bool IsCancelNotified => _cancelNotified;
 
     /// <summary>Gets the captured exception once the future is finished; <see langword="null"/> otherwise.</summary>
     internal ExceptionDispatchInfo? ExceptionInfo => IsDone ? _exception : null;
@@ -129,7 +123,8 @@ public class Future
             case PendingState:
                 return true;
             case CanceledState:
-                _cancelNotified = true;
+                // CPython's CANCELLED_AND_NOTIFIED needs no state here: waiters learned of the
+                // cancellation at Cancel() (docs/design/0002), so there is nothing left to notify.
                 return false;
             default:
                 // A future being completed from Pending is, for this call, already finished.
@@ -235,13 +230,7 @@ public class Future
     /// <returns><see langword="true"/> if the work should run; <see langword="false"/> if the future was canceled or completed by someone else.</returns>
     internal bool TrySetRunning()
     {
-        int state = Interlocked.CompareExchange(ref _state, RunningState, PendingState);
-        if (state == CanceledState)
-        {
-            _cancelNotified = true;
-        }
-
-        return state == PendingState;
+        return Interlocked.CompareExchange(ref _state, RunningState, PendingState) == PendingState;
     }
 
     /// <summary>Finishes the future with <paramref name="exception"/> unless it is already done.</summary>

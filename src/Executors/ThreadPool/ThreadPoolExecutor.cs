@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using Executors.Internal;
 
 namespace Executors;
@@ -283,6 +284,8 @@ public sealed class ThreadPoolExecutor : IExecutor
 
     private void Schedule(IWorkItem item)
     {
+        Exception? startFailure = null;
+        bool noWorkerLeft = false;
         lock (_lock)
         {
             ThrowIfNotAcceptingLocked();
@@ -293,8 +296,21 @@ public sealed class ThreadPoolExecutor : IExecutor
             // that was still spinning may even have taken this item already).
             if (!_queue.TryWakeIdleWorker() && _workers.Count < MaxWorkers && _queue.NeedsAnotherWorker())
             {
-                StartWorkerLocked(item);
+                startFailure = TryStartWorkerLocked();
+                noWorkerLeft = startFailure is not null && _workers.Count == 0;
             }
+        }
+
+        if (startFailure is not null)
+        {
+            // Outside the lock: failing the future runs its callbacks. With no live worker the item
+            // would wait forever; with one, it stays queued for it. Either way the caller learns why.
+            if (noWorkerLeft)
+            {
+                item.Future.TrySetException(startFailure);
+            }
+
+            ExceptionDispatchInfo.Throw(startFailure);
         }
     }
 
@@ -317,7 +333,8 @@ public sealed class ThreadPoolExecutor : IExecutor
         ObjectDisposedException.ThrowIf(_isShutdown, this);
     }
 
-    private void StartWorkerLocked(IWorkItem triggeringItem)
+    /// <summary>Starts one worker; returns the failure instead of leaving a phantom worker behind.</summary>
+    private Exception? TryStartWorkerLocked()
     {
         Debug.Assert(_lock.IsHeldByCurrentThread, "Requires the lock.");
         string name = string.Create(CultureInfo.InvariantCulture, $"{_threadNamePrefix}_{_workersStarted}");
@@ -328,18 +345,12 @@ public sealed class ThreadPoolExecutor : IExecutor
         }
         catch (Exception ex) when (ex is OutOfMemoryException or ThreadStartException)
         {
-            // No phantom worker: the item stays queued for a live worker (or fails if there is none),
-            // and the caller learns why.
-            if (_workers.Count == 0)
-            {
-                triggeringItem.Future.TrySetException(ex);
-            }
-
-            throw;
+            return ex;
         }
 
         // Added after a successful start; the new thread cannot report its exit before we release the lock.
         _workersStarted++;
         _workers.Add(worker);
+        return null;
     }
 }

@@ -195,24 +195,6 @@ internal sealed class WorkerProcess
         }
     }
 
-    /// <summary>Blocks until the process has exited (it was told to, or killed).</summary>
-    public void WaitForExit()
-    {
-        try
-        {
-            _process?.WaitForExit();
-        }
-        catch (InvalidOperationException)
-        {
-            // Never started.
-        }
-
-        _readerDone.Task.Wait();
-    }
-
-    /// <summary>Gets a task that completes once the reader has finished and the worker's calls are settled.</summary>
-    public Task Settled => _readerDone.Task;
-
     private static string DescribeExit(Process? process)
     {
         if (process is null)

@@ -105,7 +105,7 @@ internal sealed class WorkerSupervisor
             }
 
             CollectIdleForShutdownLocked(toStop);
-            allExited = _workers.Count == 0 && _pending.Count == 0;
+            allExited = IsDrainedLocked();
         }
 
         if (canceled is not null)
@@ -158,7 +158,6 @@ internal sealed class WorkerSupervisor
         if (_initializerPayload is { } payload)
         {
             OutgoingFrame frame = OutgoingFramePool.Rent();
-            frame.GetSpan(payload.Length);
             payload.CopyTo(frame.GetSpan(payload.Length));
             frame.Advance(payload.Length);
             frame.Complete(MessageKind.Initialize, FrameFlags.None, callId: 0);
@@ -254,7 +253,7 @@ internal sealed class WorkerSupervisor
                 StartWorkersIfNeededLocked();
             }
 
-            allExited = _isShutdown && _workers.Count == 0 && _pending.Count == 0 && _retry.Count == 0;
+            allExited = _isShutdown && IsDrainedLocked();
         }
 
         Send(sends);
@@ -343,6 +342,13 @@ internal sealed class WorkerSupervisor
                 _allExited.TrySetResult();
             }
         }
+    }
+
+    /// <summary>No worker left and no call waiting (pending or returned): once shut down, the pool is done.</summary>
+    private bool IsDrainedLocked()
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "Requires the lock.");
+        return _workers.Count == 0 && _pending.Count == 0 && _retry.Count == 0;
     }
 
     private void ThrowIfNotAcceptingLocked(object executor)
@@ -459,7 +465,7 @@ internal sealed class WorkerSupervisor
                 continue;
             }
 
-            if (worker.IsRetiring || (_isShutdown && _pending.Count == 0 && _retry.Count == 0))
+            if (worker.IsRetiring || (_isShutdown && _pending.Count + _retry.Count == 0))
             {
                 worker.IsRetiring = true;
                 worker.ShutdownSent = true;
