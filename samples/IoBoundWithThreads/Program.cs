@@ -3,4 +3,5 @@
 using Samples.IoBound;
 using Samples.Shared;
 
+MachineReport.Write(Console.Out);
 await IoBoundDemo.RunAsync(RunSize.Full, Console.Out);

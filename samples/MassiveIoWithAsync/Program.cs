@@ -3,4 +3,5 @@
 using Samples.MassiveIo;
 using Samples.Shared;
 
+MachineReport.Write(Console.Out);
 await MassiveIoDemo.RunAsync(RunSize.Full, Console.Out);
