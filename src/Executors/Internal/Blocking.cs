@@ -22,6 +22,9 @@ internal static class Blocking
             return true;
         }
 
+        // E3 of the GIL model: a thread that blocks holding an emulated lock lets others run, as
+        // CPython's lock.acquire() does; a no-op (one thread-static read) when there is no lock.
+        using GilReleaseScope gil = Gil.Release();
         while (true)
         {
             if (signal.Wait(deadline.RemainingMilliseconds))
@@ -40,6 +43,12 @@ internal static class Blocking
     /// <returns><see langword="true"/> if a count was taken; <see langword="false"/> on timeout.</returns>
     public static bool Wait(SemaphoreSlim semaphore, Deadline deadline)
     {
+        if (semaphore.Wait(0))
+        {
+            return true;
+        }
+
+        using GilReleaseScope gil = Gil.Release();
         while (true)
         {
             if (semaphore.Wait(deadline.RemainingMilliseconds))
@@ -55,5 +64,20 @@ internal static class Blocking
     }
 
     /// <summary>Blocks until <paramref name="thread"/> has exited.</summary>
-    public static void Join(Thread thread) => thread.Join();
+    public static void Join(Thread thread)
+    {
+        using GilReleaseScope gil = Gil.Release();
+        thread.Join();
+    }
+
+    /// <summary>
+    /// Parks an idle worker on its queue's semaphore: like <c>queue.get()</c> in a CPython worker, the
+    /// wait releases an emulated lock, so an idle worker never holds it.
+    /// </summary>
+    /// <returns><see langword="true"/> if a count was taken; <see langword="false"/> on timeout.</returns>
+    public static bool Park(SemaphoreSlim semaphore, int timeoutMilliseconds)
+    {
+        using GilReleaseScope gil = Gil.Release();
+        return semaphore.Wait(timeoutMilliseconds);
+    }
 }

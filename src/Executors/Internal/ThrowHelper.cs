@@ -55,6 +55,50 @@ internal static class ThrowHelper
     public static void ThrowBufferSizeOutOfRange(int value, string paramName) =>
         throw new ArgumentOutOfRangeException(paramName, value, "bufferSize must be at least 1, or null to submit every item at once.");
 
+    public static void ThrowIfSwitchIntervalOutOfRange(TimeSpan value, string paramName)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, "The switch interval must be greater than zero (CPython: 'switch interval must be strictly positive').");
+        }
+    }
+
+    [DoesNotReturn]
+    public static void ThrowUndefinedGilHandoff(GilHandoff value, string paramName) =>
+        throw new ArgumentOutOfRangeException(paramName, value, "Handoff must be a defined GilHandoff value.");
+
+    [DoesNotReturn]
+    public static void ThrowOldestWaiterBiasOutOfRange(double value, string paramName) =>
+        throw new ArgumentOutOfRangeException(paramName, value, "OldestWaiterBias must be between 0 and 1.");
+
+    [DoesNotReturn]
+    public static void ThrowLongHoldThresholdOutOfRange(TimeSpan value, string paramName) =>
+        throw new ArgumentOutOfRangeException(paramName, value, "LongHoldThreshold must be greater than zero, or null for ten switch intervals.");
+
+    [DoesNotReturn]
+    public static void ThrowYieldWindowOutOfRange(TimeSpan value, string paramName) =>
+        throw new ArgumentOutOfRangeException(paramName, value, "YieldWindow must not be negative.");
+
+    [DoesNotReturn]
+    public static void ThrowUndefinedGilMode(GilMode value, string paramName) =>
+        throw new ArgumentOutOfRangeException(paramName, value, "GilMode must be Disabled, Emulated or PerWorker.");
+
+    [DoesNotReturn]
+    public static void ThrowGilLockWithoutEmulatedMode(GilMode mode, string paramName) =>
+        throw new ArgumentException(
+            $"GilLock is set but GilMode is {mode}: a shared lock is only used with GilMode.Emulated. Set GilMode = GilMode.Emulated, or leave GilLock null.",
+            paramName);
+
+    [DoesNotReturn]
+    public static void ThrowAttachedToAnotherGil() =>
+        throw new InvalidOperationException(
+            "The current thread is already attached to another GlobalInterpreterLock (a thread belongs to one emulated interpreter at a time). Release that lock first.");
+
+    [DoesNotReturn]
+    public static void ThrowGilHoldNotOwned() =>
+        throw new InvalidOperationException(
+            "This GIL hold is not held by the current thread: a hold must be disposed once, on the thread that acquired it.");
+
     [DoesNotReturn]
     public static void ThrowMapEnumeratedTwice() =>
         throw new InvalidOperationException("The results of Map can be enumerated only once.");

@@ -32,6 +32,9 @@ public sealed class ThreadPoolExecutor : IExecutor
     private readonly Action? _initializer;
     private readonly int _idleTimeoutMilliseconds;
 
+    /// <summary>Gives each new worker its emulated lock (shared or its own); <see langword="null"/> with <see cref="GilMode.Disabled"/>, so the worker loop has no lock calls.</summary>
+    private readonly Func<GlobalInterpreterLock>? _workerGil;
+
     /// <summary>Live workers; guarded by <see cref="_lock"/>.</summary>
     private readonly List<WorkerThread> _workers = [];
 
@@ -76,10 +79,34 @@ public sealed class ThreadPoolExecutor : IExecutor
         _idleTimeoutMilliseconds = options.IdleTimeout == Timeout.InfiniteTimeSpan
             ? Timeout.Infinite
             : (int)Math.Clamp(Math.Ceiling(options.IdleTimeout.TotalMilliseconds), 1, int.MaxValue - 1);
+
+        GilMode = options.GilMode;
+        if (options.GilLock is not null && GilMode != GilMode.Emulated)
+        {
+            ThrowHelper.ThrowGilLockWithoutEmulatedMode(GilMode, nameof(options));
+        }
+
+        if (GilMode == GilMode.Emulated)
+        {
+            GlobalInterpreterLock shared = options.GilLock ?? new GlobalInterpreterLock(options.GilOptions);
+            GilLock = shared;
+            _workerGil = () => shared;
+        }
+        else if (GilMode == GilMode.PerWorker)
+        {
+            GilOptions perWorker = options.GilOptions?.Clone() ?? new GilOptions();
+            _workerGil = () => new GlobalInterpreterLock(perWorker);
+        }
     }
 
     /// <summary>Gets the maximum number of worker threads.</summary>
     public int MaxWorkers { get; }
+
+    /// <summary>Gets how the workers use the emulated global interpreter lock.</summary>
+    public GilMode GilMode { get; }
+
+    /// <summary>Gets the lock all workers share with <see cref="GilMode.Emulated"/> (for its statistics), or <see langword="null"/> in the other modes.</summary>
+    public GlobalInterpreterLock? GilLock { get; }
 
     /// <summary>Gets the number of live worker threads, for tests and diagnostics.</summary>
     internal int WorkerCount
@@ -338,7 +365,7 @@ public sealed class ThreadPoolExecutor : IExecutor
     {
         Debug.Assert(_lock.IsHeldByCurrentThread, "Requires the lock.");
         string name = string.Create(CultureInfo.InvariantCulture, $"{_threadNamePrefix}_{_workersStarted}");
-        var worker = new WorkerThread(this, _queue, name, _initializer, _idleTimeoutMilliseconds);
+        var worker = new WorkerThread(this, _queue, name, _initializer, _idleTimeoutMilliseconds, _workerGil);
         try
         {
             worker.Start();

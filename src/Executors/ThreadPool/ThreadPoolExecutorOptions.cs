@@ -12,6 +12,7 @@ public sealed class ThreadPoolExecutorOptions
 {
     private int? _maxWorkers;
     private TimeSpan _idleTimeout = ThreadPoolConstants.DefaultIdleTimeout;
+    private GilMode _gilMode;
 
     /// <summary>Gets or sets the maximum number of worker threads.</summary>
     /// <value>The default is <see langword="null"/>, which means <c>min(32, Environment.ProcessorCount + 4)</c>.</value>
@@ -60,4 +61,37 @@ public sealed class ThreadPoolExecutorOptions
             _idleTimeout = value;
         }
     }
+
+    /// <summary>
+    /// Gets or sets how the workers use the emulated global interpreter lock: not at all (free-threaded),
+    /// one lock for all workers (one interpreter, CPython's default), or one lock per worker
+    /// (<c>InterpreterPoolExecutor</c>). See <c>docs/gil.md</c>.
+    /// </summary>
+    /// <value>The default is <see cref="GilMode.Disabled"/>: no lock, and no cost.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="GilMode"/>.</exception>
+    public GilMode GilMode
+    {
+        get => _gilMode;
+        set
+        {
+            if (!Enum.IsDefined(value))
+            {
+                ThrowHelper.ThrowUndefinedGilMode(value, nameof(value));
+            }
+
+            _gilMode = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets an existing lock for the workers to share, with <see cref="GilMode.Emulated"/>:
+    /// executors given the same lock are one emulated interpreter, and so are other threads that
+    /// <see cref="GlobalInterpreterLock.Acquire()"/> it.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: with <see cref="GilMode.Emulated"/> the executor creates its own lock from <see cref="GilOptions"/>.</value>
+    public GlobalInterpreterLock? GilLock { get; set; }
+
+    /// <summary>Gets or sets the options of the locks the executor creates (<see cref="GilMode.Emulated"/> without <see cref="GilLock"/>, or <see cref="GilMode.PerWorker"/>).</summary>
+    /// <value>The default is <see langword="null"/>: CPython's defaults (5 ms switch interval).</value>
+    public GilOptions? GilOptions { get; set; }
 }

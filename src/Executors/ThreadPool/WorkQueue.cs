@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Executors.Internal;
 
 namespace Executors;
 
@@ -175,7 +176,7 @@ internal sealed class WorkQueue : IWorkerAvailability
                 continue;
             }
 
-            if (!_wake.Wait(idleTimeoutMilliseconds))
+            if (!Blocking.Park(_wake, idleTimeoutMilliseconds))
             {
                 if (TryClaim(ref _idleWorkers))
                 {
@@ -184,7 +185,7 @@ internal sealed class WorkQueue : IWorkerAvailability
                 }
 
                 // A producer claimed our registration just as we timed out: its permit is ours.
-                _wake.Wait();
+                Blocking.Park(_wake, Timeout.Infinite);
             }
         }
     }
