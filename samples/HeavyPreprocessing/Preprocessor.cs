@@ -1,9 +1,13 @@
+using Executors;
+using Samples.Shared;
+
 namespace Samples.Preprocessing;
 
 /// <summary>
 /// The preprocessing step: tokenize (letters only), lower-case, spell-correct each token that is not
 /// in the vocabulary to its nearest vocabulary word (edit distance at most 2), and count. Pure CPU
-/// work on one string at a time: the kind of loop the seed means by "text parsing / tokenization".
+/// work on one string at a time: the kind of loop the seed means by "text parsing / tokenization",
+/// with a GIL checkpoint per token (no-op unless the thread runs under the emulated GIL).
 /// </summary>
 public static class Preprocessor
 {
@@ -37,6 +41,8 @@ public static class Preprocessor
                 continue;
             }
 
+            // One checkpoint per token: the "interpreter" may switch threads here (the eval breaker).
+            Gil.Checkpoint();
             string word = new(token[..length]);
             length = 0;
             tokens++;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Executors;
 
 namespace Samples.Shared;
 
@@ -11,20 +12,37 @@ namespace Samples.Shared;
 /// </summary>
 public static class LoopbackClient
 {
-    /// <summary>Connects, asks for <paramref name="size"/> bytes, reads them all, closes. Blocks the calling thread.</summary>
+    /// <summary>
+    /// Connects, asks for <paramref name="size"/> bytes, reads them all, closes. Blocks the calling
+    /// thread. Each blocking socket call runs inside <see cref="Gil.Release()"/>, as CPython's socket
+    /// module releases the GIL around <c>connect</c>, <c>send</c> and <c>recv</c>; without an emulated
+    /// lock that is a no-op.
+    /// </summary>
     /// <returns>The number of bytes received.</returns>
     public static int Fetch(IPEndPoint server, int size)
     {
         ArgumentNullException.ThrowIfNull(server);
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        socket.Connect(server);
-        socket.Send(Request(size));
+        using (Gil.Release())
+        {
+            socket.Connect(server);
+        }
+
+        using (Gil.Release())
+        {
+            socket.Send(Request(size));
+        }
 
         byte[] buffer = new byte[Math.Min(size, 64 * 1024) + 1];
         int total = 0;
         while (total < size)
         {
-            int read = socket.Receive(buffer);
+            int read;
+            using (Gil.Release())
+            {
+                read = socket.Receive(buffer);
+            }
+
             if (read == 0)
             {
                 throw new IOException($"The server closed the connection after {total} of {size} bytes.");

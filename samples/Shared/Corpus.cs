@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Samples.Preprocessing;
+namespace Samples.Shared;
 
 /// <summary>
 /// A generated corpus: the same documents for the same seed, on every machine. Words come from a
@@ -19,6 +19,23 @@ public static class Corpus
 
     /// <summary>Gets the vocabulary every document is written from (built once per process, from a fixed seed).</summary>
     public static IReadOnlyList<string> Vocabulary { get; } = BuildVocabulary();
+
+    /// <summary>Generated documents as UTF-8 text, cut into <paramref name="blocks"/> blocks of <paramref name="blockBytes"/> bytes: data for compression and hashing.</summary>
+    public static byte[][] TextBlocks(int blocks, int blockBytes, int seed)
+    {
+        var text = new List<byte>(blocks * blockBytes);
+        int next = 0;
+        while (text.Count < blocks * blockBytes)
+        {
+            foreach (string document in Generate(1_000, seed + next++))
+            {
+                text.AddRange(System.Text.Encoding.UTF8.GetBytes(document));
+                text.Add((byte)'\n');
+            }
+        }
+
+        return Enumerable.Range(0, blocks).Select(b => text.GetRange(b * blockBytes, blockBytes).ToArray()).ToArray();
+    }
 
     /// <summary>Generates <paramref name="count"/> documents of 20 to 60 words from <paramref name="seed"/>.</summary>
     public static string[] Generate(int count, int seed)
