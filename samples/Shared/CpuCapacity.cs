@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Samples.Shared;
 
 /// <summary>
@@ -37,6 +39,9 @@ public static class CpuCapacity
         return cores * one / all;
     }
 
+    // AggressiveOptimization here and below: optimized from the first call, with no tiered JIT, so serial
+    // and parallel runs (here and in worker processes) time the same machine code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long SpinLoop(long n)
     {
         long s = 0;

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Executors;
 
@@ -18,6 +19,8 @@ public static class PythonLikeWork
     /// </summary>
     public const long IterationsPerCheckpoint = 8_192;
 
+    // AggressiveOptimization here and below: optimized from the first call, with no tiered JIT, so serial
+    // and parallel runs (here and in worker processes) time the same machine code.
     /// <summary>
     /// Pure CPU work, like a pure-Python loop: <c>s = 0; for i in range(n): s += i * i</c> (the loop of
     /// <c>cf_bench.py</c>'s <c>burn</c>; 64-bit and wrapping here), with a checkpoint every
@@ -25,6 +28,7 @@ public static class PythonLikeWork
     /// </summary>
     /// <param name="iterations">How many times to go round the loop.</param>
     /// <returns>The sum, so that the loop cannot be optimized away.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long Burn(long iterations)
     {
         long s = 0;
