@@ -54,6 +54,29 @@ internal sealed class CpuSpeedupWorkload : IPeerWorkload
         double thread2 = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         Check(threadOut, expect, "thread pool");
 
+        // The same Map with the GIL emulation on: one lock for both workers (one interpreter), then one
+        // lock per worker (InterpreterPoolExecutor), each task checkpointing every few microseconds.
+        t0 = Stopwatch.GetTimestamp();
+        List<long> gilOut;
+        GilStatistics gilStats;
+        using (var threads = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, GilMode = GilMode.Emulated }))
+        {
+            gilOut = threads.Map(GilTasks.BurnWithCheckpointsFn, args).ToList();
+            gilStats = threads.GilLock!.GetStatistics();
+        }
+
+        double thread2Gil = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        Check(gilOut, expect, "thread pool with the GIL emulation");
+
+        t0 = Stopwatch.GetTimestamp();
+        using (var threads = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, GilMode = GilMode.PerWorker }))
+        {
+            gilOut = threads.Map(GilTasks.BurnWithCheckpointsFn, args).ToList();
+        }
+
+        double thread2PerWorker = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        Check(gilOut, expect, "thread pool with a GIL per worker");
+
         double process2;
         List<long> processOut;
         using (var processes = new ProcessPoolExecutor(maxWorkers: ProcessPoolPeer.Workers))
@@ -80,6 +103,10 @@ internal sealed class CpuSpeedupWorkload : IPeerWorkload
         result.Figures["process2_s"] = process2;
         result.Figures["thread2_speedup"] = serial / thread2;
         result.Figures["process2_speedup"] = serial / process2;
+        result.Figures["thread2_gil_s"] = thread2Gil;
+        result.Figures["thread2_gil_speedup"] = serial / thread2Gil;
+        result.Figures["thread2_perworker_s"] = thread2PerWorker;
+        result.Figures["thread2_perworker_speedup"] = serial / thread2PerWorker;
 
         result.Info["tasks"] = Tasks;
         result.Info["iterations_per_task"] = iterations;
@@ -92,7 +119,13 @@ internal sealed class CpuSpeedupWorkload : IPeerWorkload
         result.Info["process2_incl_startup_s"] = processCold;
         result.Info["process2_incl_startup_speedup"] = serial / processCold;
         result.Info["process2_incl_startup"] = "construct + Map + Dispose (Shutdown(wait: true)); Python's process2_fork_incl_startup_s";
-        result.Info["thread2_gil"] = "not measured: the GIL emulation does not exist yet (thread2_gil_s, thread2_gil_speedup left out)";
+        result.Info["thread2_gil"] = $"new ThreadPoolExecutor(2, GilMode.Emulated, 5 ms switch interval) + Map + shutdown; each task checkpoints every {GilTasks.IterationsPerCheckpoint:N0} iterations";
+        result.Info["thread2_gil_switches"] = gilStats.Switches;
+        result.Info["thread2_gil_drop_requests"] = gilStats.DropRequests;
+        result.Info["thread2_gil_forced_switches"] = gilStats.ForcedSwitches;
+        result.Info["thread2_gil_mean_hold_per_switch_ms"] = gilStats.MeanHoldPerSwitch.TotalMilliseconds;
+        result.Info["thread2_gil_switches_per_interval_of_wall"] = gilStats.Switches / (thread2Gil / 0.005);
+        result.Info["thread2_perworker"] = "new ThreadPoolExecutor(2, GilMode.PerWorker) + Map + shutdown (CPython 3.14's InterpreterPoolExecutor)";
         result.Info["compare_with"] = "Python's process2_fork_s for process2_s (fork context there; .NET workers are always fresh processes)";
     }
 

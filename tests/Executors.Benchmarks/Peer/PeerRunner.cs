@@ -11,10 +11,7 @@ namespace Executors.Benchmarks.Peer;
 internal static class PeerRunner
 {
     /// <summary>Workloads of <c>/work/shared/bench/README.md</c> that have no C# twin yet.</summary>
-    private static readonly string[] s_notImplemented =
-    [
-        "gil_io_mix",
-    ];
+    private static readonly string[] s_notImplemented = [];
 
     private static readonly IPeerWorkload[] s_implemented =
     [
@@ -26,6 +23,7 @@ internal static class PeerRunner
         new ProcessPayloadWorkload(),
         new ProcessStartupWorkload(),
         new CpuSpeedupWorkload(),
+        new GilIoMixWorkload(),
     ];
 
     /// <summary>Gets every workload name of the peer table, implemented or not.</summary>
