@@ -14,7 +14,7 @@ using Samples.Shared;
 
 var tour = Stopwatch.StartNew();
 Console.WriteLine("Seed tour: each row of the seed's summary table, measured on this machine (brief runs; full samples in samples/).");
-double capacity = MachineReport.Write(Console.Out);
+MachineReport.Write(Console.Out);
 
 (string Workload, string BestTool, string Sample, Func<Task<RowResult>> Run)[] rows =
 [
@@ -27,7 +27,7 @@ double capacity = MachineReport.Write(Console.Out);
     ("Shared memory, no GIL (future Python)", "ThreadPoolExecutor", "FreeThreaded", () => Task.FromResult(FreeThreadedDemo.Run(RunSize.Tour, Console.Out))),
 ];
 
-var summary = new TextTable("Workload Type", "Best Tool (seed)", "Measured here", "Holds here?", "Sample");
+var summary = new TextTable("Workload Type", "Best Tool (seed)", "Measured here", "CPU capacity", "Holds here?", "Sample");
 for (int i = 0; i < rows.Length; i++)
 {
     var row = rows[i];
@@ -47,11 +47,19 @@ for (int i = 0; i < rows.Length; i++)
 
     Console.WriteLine($"  (row took {watch.Elapsed.TotalSeconds:F1} s)");
     Console.WriteLine();
-    summary.Add(row.Workload, row.BestTool, result.Measured, result.Holds switch { true => "yes", false => "no", null => "not measured" }, $"samples/{row.Sample}");
+    string holds = result.Holds switch
+    {
+        true => "yes",
+        false => "no",
+        null when result.Capacity is not null => "can't tell (busy machine)",
+        null => "not measured",
+    };
+    summary.Add(row.Workload, row.BestTool, result.Measured, result.Capacity is { } c ? $"{c:F2}" : "-", holds, $"samples/{row.Sample}");
 }
 
 Console.WriteLine("== The seed's summary table, with what this run measured");
 summary.WriteTo(Console.Out);
 Console.WriteLine();
-Console.WriteLine($"Parallel CPU capacity at the start: {capacity:F2} of {Environment.ProcessorCount}. \"x\" = times faster than the same work done serially; p99 = 99th percentile.");
+Console.WriteLine($"\"x\" = times faster than the same work done serially; p99 = 99th percentile. CPU capacity: measured just before each row whose claim is a");
+Console.WriteLine($"parallel speedup (2.00 = two idle CPUs); below {RowResult.MinimumCapacity:F1} such a row cannot be decided, because the machine could not run two CPU-bound threads at once.");
 Console.WriteLine($"\"Holds here?\" is decided by each sample from its own figures (see samples/README.md for the rule of each row). Tour took {tour.Elapsed.TotalSeconds:F1} s.");
