@@ -23,12 +23,16 @@ internal sealed class WorkerLauncher
     /// <summary>The pipe buffer asked for on Linux: 1 MiB, the default <c>/proc/sys/fs/pipe-max-size</c>.</summary>
     private const int PipeBufferSize = 1 << 20;
 
-    private WorkerLauncher(string hostPath, string runtimeConfigPath, string depsFilePath, string workerPath)
+    /// <summary>Arguments appended to every worker's command line (the worker's GIL options).</summary>
+    private readonly string[] _extraArguments;
+
+    private WorkerLauncher(string hostPath, string runtimeConfigPath, string depsFilePath, string workerPath, string[]? extraArguments = null)
     {
         HostPath = hostPath;
         RuntimeConfigPath = runtimeConfigPath;
         DepsFilePath = depsFilePath;
         WorkerPath = workerPath;
+        _extraArguments = extraArguments ?? [];
     }
 
     /// <summary>Gets the <c>dotnet</c> host that runs the worker.</summary>
@@ -46,6 +50,10 @@ internal sealed class WorkerLauncher
     /// <summary>Gets the launcher for this process.</summary>
     /// <exception cref="PlatformNotSupportedException">This process cannot start workers; the message says why and what to do.</exception>
     public static WorkerLauncher Current => s_current.Value;
+
+    /// <summary>Returns a launcher that starts workers the same way, with <paramref name="arguments"/> appended to their command line.</summary>
+    public WorkerLauncher WithExtraArguments(params string[] arguments) =>
+        new(HostPath, RuntimeConfigPath, DepsFilePath, WorkerPath, [.. _extraArguments, .. arguments]);
 
     /// <summary>Starts a worker and returns it with the parent's ends of its two pipes.</summary>
     public (Process Process, AnonymousPipeServerStream ToWorker, AnonymousPipeServerStream FromWorker) Start()
@@ -82,6 +90,10 @@ internal sealed class WorkerLauncher
                 info.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
                 info.ArgumentList.Add("--protocol");
                 info.ArgumentList.Add(ProcessPoolConstants.ProtocolVersion.ToString(CultureInfo.InvariantCulture));
+                foreach (string argument in _extraArguments)
+                {
+                    info.ArgumentList.Add(argument);
+                }
 
                 Process process = Process.Start(info)
                     ?? throw new InvalidOperationException($"Could not start the worker process '{HostPath}'.");
