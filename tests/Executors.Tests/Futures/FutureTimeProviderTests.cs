@@ -36,6 +36,7 @@ public class FutureTimeProviderTests
 
         // One millisecond of fake time: real time passes it many times over while the test waits below.
         Task<int> waiter = Task.Run(() => future.GetResult(TimeSpan.FromMilliseconds(1), clock));
+        Assert.True(clock.WaitUntilRead(TestTimeouts.Unexpected));
         bool finishedWithoutClock = waiter.Wait(TestTimeouts.Expected);
         future.SetResult(42);
 
