@@ -50,6 +50,27 @@ public class Future<TResult> : Future
         return _result!;
     }
 
+    /// <summary>
+    /// Blocks until the future is done or <paramref name="timeout"/> passes as <paramref name="timeProvider"/>
+    /// measures it, and returns its result. With a fake clock (such as <c>FakeTimeProvider</c>) the wait
+    /// times out only when the test advances that clock past the timeout. If the work threw, rethrows
+    /// that same exception instance with its original stack trace.
+    /// </summary>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> to wait forever.</param>
+    /// <param name="timeProvider">The clock that measures <paramref name="timeout"/>.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="timeProvider"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
+    /// <exception cref="OperationCanceledException">The future was canceled.</exception>
+    /// <exception cref="TimeoutException">The future was not done within <paramref name="timeout"/>.</exception>
+    public TResult GetResult(TimeSpan timeout, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        WaitUntilDone(timeout, timeProvider, nameof(timeout));
+        ThrowIfCanceledOrFaulted();
+        return _result!;
+    }
+
     /// <summary>Finishes the future with <paramref name="result"/>; waiters and done-callbacks run.</summary>
     /// <param name="result">The result.</param>
     /// <exception cref="InvalidStateException">The future is already done.</exception>

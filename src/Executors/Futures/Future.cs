@@ -162,6 +162,31 @@ public class Future
     }
 
     /// <summary>
+    /// Blocks until the future is done or <paramref name="timeout"/> passes as <paramref name="timeProvider"/>
+    /// measures it, and returns the exception its work threw, or <see langword="null"/> if it finished
+    /// with a result. With a fake clock (such as <c>FakeTimeProvider</c>) the wait times out only when
+    /// the test advances that clock past the timeout.
+    /// </summary>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> to wait forever.</param>
+    /// <param name="timeProvider">The clock that measures <paramref name="timeout"/>.</param>
+    /// <returns>The exception the work threw, or <see langword="null"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="timeProvider"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
+    /// <exception cref="OperationCanceledException">The future was canceled.</exception>
+    /// <exception cref="TimeoutException">The future was not done within <paramref name="timeout"/>.</exception>
+    public Exception? GetException(TimeSpan timeout, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        WaitUntilDone(timeout, timeProvider, nameof(timeout));
+        if (IsCanceled)
+        {
+            throw ThrowHelper.CreateFutureCanceledException();
+        }
+
+        return _exception?.SourceException;
+    }
+
+    /// <summary>
     /// Adds a callback that runs once when the future is done (finished or canceled), with the future
     /// as its argument. Callbacks run in the order added, on the thread that completes the future; a
     /// callback added to a future that is already done runs at once on the calling thread.
@@ -383,7 +408,13 @@ public class Future
     /// <summary>Blocks until done, or throws <see cref="TimeoutException"/>.</summary>
     /// <param name="timeout">The caller's timeout, validated here.</param>
     /// <param name="paramName">The caller's parameter name.</param>
-    private protected void WaitUntilDone(TimeSpan timeout, string paramName)
+    private protected void WaitUntilDone(TimeSpan timeout, string paramName) => WaitUntilDone(timeout, timeProvider: null, paramName);
+
+    /// <summary>Blocks until done, or throws <see cref="TimeoutException"/> once <paramref name="timeProvider"/> says the timeout passed.</summary>
+    /// <param name="timeout">The caller's timeout, validated here.</param>
+    /// <param name="timeProvider">The clock; <see langword="null"/> for the system's.</param>
+    /// <param name="paramName">The caller's parameter name.</param>
+    private protected void WaitUntilDone(TimeSpan timeout, TimeProvider? timeProvider, string paramName)
     {
         Deadline.ValidateTimeout(timeout, paramName);
         if (IsDone)
@@ -391,7 +422,7 @@ public class Future
             return;
         }
 
-        if (!WaitCore(Deadline.FromTimeout(timeout, paramName)))
+        if (!WaitCore(Deadline.FromTimeout(timeout, timeProvider, paramName)))
         {
             throw ThrowHelper.CreateFutureTimeout(timeout);
         }

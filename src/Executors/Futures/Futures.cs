@@ -27,14 +27,22 @@ public static class Futures
     /// <param name="futures">The futures to wait on; duplicates count once.</param>
     /// <param name="timeout">How long to wait; <see langword="null"/> or <see cref="Timeout.InfiniteTimeSpan"/> to wait forever.</param>
     /// <param name="returnWhen">When to return.</param>
+    /// <param name="timeProvider">
+    /// The clock that measures <paramref name="timeout"/>; <see langword="null"/> for the system's. With a
+    /// fake clock (such as <c>FakeTimeProvider</c>) the wait times out only when the test advances it.
+    /// </param>
     /// <returns>The distinct futures that were done and those that were not. A timeout is not an error: it returns what is done so far.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="futures"/> is or contains <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite, or <paramref name="returnWhen"/> is not defined.</exception>
-    public static DoneAndNotDone Wait(IEnumerable<Future> futures, TimeSpan? timeout = null, ReturnWhen returnWhen = ReturnWhen.AllCompleted)
+    public static DoneAndNotDone Wait(
+        IEnumerable<Future> futures,
+        TimeSpan? timeout = null,
+        ReturnWhen returnWhen = ReturnWhen.AllCompleted,
+        TimeProvider? timeProvider = null)
     {
         HashSet<Future> set = ToDistinctSet(futures);
         ValidateReturnWhen(returnWhen);
-        Deadline deadline = Deadline.FromTimeout(timeout, nameof(timeout));
+        Deadline deadline = Deadline.FromTimeout(timeout, timeProvider, nameof(timeout));
 
         if (ConditionHolds(set, returnWhen, out List<Future> notDone))
         {
@@ -111,15 +119,19 @@ public static class Futures
     /// The time, from this call, within which all futures must be yielded; <see langword="null"/> or
     /// <see cref="Timeout.InfiniteTimeSpan"/> for none.
     /// </param>
+    /// <param name="timeProvider">
+    /// The clock that measures <paramref name="timeout"/>; <see langword="null"/> for the system's. With a
+    /// fake clock (such as <c>FakeTimeProvider</c>) the enumeration times out only when the test advances it.
+    /// </param>
     /// <returns>A lazy sequence; the futures are observed from the first <c>MoveNext</c>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="futures"/> is or contains <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
     /// <exception cref="TimeoutException">Thrown by the enumeration when the timeout passes before every future is done.</exception>
-    public static IEnumerable<TFuture> AsCompleted<TFuture>(IEnumerable<TFuture> futures, TimeSpan? timeout = null)
+    public static IEnumerable<TFuture> AsCompleted<TFuture>(IEnumerable<TFuture> futures, TimeSpan? timeout = null, TimeProvider? timeProvider = null)
         where TFuture : Future
     {
         List<TFuture> distinct = ToDistinctList(futures);
-        Deadline deadline = Deadline.FromTimeout(timeout, nameof(timeout));
+        Deadline deadline = Deadline.FromTimeout(timeout, timeProvider, nameof(timeout));
         return AsCompletedIterator(distinct, deadline);
     }
 

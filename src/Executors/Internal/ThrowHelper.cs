@@ -99,6 +99,30 @@ internal static class ThrowHelper
         throw new InvalidOperationException(
             "This GIL hold is not held by the current thread: a hold must be disposed once, on the thread that acquired it.");
 
+    public static PlatformNotSupportedException CreateWorkerHostSingleFile() =>
+        new("ProcessPoolExecutor cannot start worker processes in a single-file app (PublishSingleFile) or a native AOT app (PublishAot): "
+            + "a worker loads the app's assemblies from disk, and this app has none there. Publish to a folder instead "
+            + "(`dotnet publish -o <folder>`, without PublishSingleFile or PublishAot); ThreadPoolExecutor works in either kind of app.");
+
+    public static PlatformNotSupportedException CreateWorkerHostNoDepsFile(string? depsFile) =>
+        new($"ProcessPoolExecutor needs the application's .deps.json file to start worker processes with the same dependencies, and "
+            + (depsFile is null ? "this process has none." : $"'{depsFile}' does not exist.")
+            + " Run the app as `dotnet run`, `dotnet app.dll` or its apphost from its build or publish folder, where `dotnet build` and `dotnet publish` put that file.");
+
+    public static PlatformNotSupportedException CreateWorkerHostNoRuntimeConfig(string depsFile, string runtimeConfig) =>
+        new($"ProcessPoolExecutor needs the application's runtime configuration beside '{depsFile}' (expected '{runtimeConfig}') to start worker processes. "
+            + "Deploy the whole build or publish folder, the .runtimeconfig.json file included.");
+
+    public static PlatformNotSupportedException CreateWorkerHostMissing(string appBaseDirectory, string executorsDirectory) =>
+        new($"ProcessPoolExecutor could not find its worker host, {ProcessPoolConstants.WorkerAssemblyFileName}, in the app's folder '{appBaseDirectory}' "
+            + $"or beside Executors.dll in '{executorsDirectory}'. It ships with Executors (in the package's lib/net10.0 folder, and in the "
+            + "build output of src/Executors) and a build or publish of any project that references Executors copies it beside the app. "
+            + "If a custom deployment step left it out, copy it from there into the app's folder.");
+
+    public static PlatformNotSupportedException CreateWorkerHostNoDotnet() =>
+        new("ProcessPoolExecutor could not find the 'dotnet' host to start worker processes: install the .NET runtime, "
+            + "or set DOTNET_HOST_PATH to the dotnet executable, or put it on PATH.");
+
     [DoesNotReturn]
     public static void ThrowMapEnumeratedTwice() =>
         throw new InvalidOperationException("The results of Map can be enumerated only once.");

@@ -51,8 +51,11 @@ public sealed class ProcessPoolExecutor : IExecutor
         ArgumentNullException.ThrowIfNull(options);
         MaxWorkers = options.MaxWorkers ?? ProcessPoolConstants.DefaultMaxWorkers;
         byte[]? initializer = options.Initializer is { } init ? SerializeInitializer(init) : null;
+        WorkerLauncher launcher = options.WorkerGil is { } workerGil
+            ? WorkerLauncher.Current.WithExtraArguments(WorkerGilArguments.Switch, WorkerGilArguments.Format(workerGil))
+            : WorkerLauncher.Current;
         _supervisor = new WorkerSupervisor(
-            WorkerLauncher.Current,
+            launcher,
             MaxWorkers,
             options.MaxTasksPerChild ?? ProcessPoolConstants.DefaultMaxTasksPerChild,
             options.WorkerStartTimeout,

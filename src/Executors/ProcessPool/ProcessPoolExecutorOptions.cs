@@ -75,4 +75,13 @@ public sealed class ProcessPoolExecutorOptions
             _workerStartTimeout = value;
         }
     }
+
+    /// <summary>
+    /// Gets or sets the options of an emulated global interpreter lock in each worker process, or
+    /// <see langword="null"/> for none. Each worker is then one interpreter with its own lock, as a
+    /// CPython worker process is: tasks in different workers run in parallel, and threads a task
+    /// starts and attaches (<c>Gil.Current.Acquire()</c>) take turns with it. See <c>docs/gil.md</c>.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: no lock in the workers.</value>
+    public GilOptions? WorkerGil { get; set; }
 }

@@ -89,6 +89,18 @@ internal sealed class CpuSpeedupWorkload : IPeerWorkload
 
         Check(processOut, expect, "process pool");
 
+        // P10 of the GIL model: each worker process with its own emulated lock still runs in parallel.
+        double process2Gil;
+        using (var processes = new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxWorkers = ProcessPoolPeer.Workers, WorkerGil = new GilOptions() }))
+        {
+            ProcessPoolPeer.WarmPool(processes);
+            t0 = Stopwatch.GetTimestamp();
+            processOut = processes.Map(GilTasks.BurnWithCheckpointsFn, args).ToList();
+            process2Gil = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        }
+
+        Check(processOut, expect, "process pool with a GIL per worker process");
+
         t0 = Stopwatch.GetTimestamp();
         using (var processes = new ProcessPoolExecutor(maxWorkers: ProcessPoolPeer.Workers))
         {
@@ -105,6 +117,8 @@ internal sealed class CpuSpeedupWorkload : IPeerWorkload
         result.Figures["process2_speedup"] = serial / process2;
         result.Figures["thread2_gil_s"] = thread2Gil;
         result.Figures["thread2_gil_speedup"] = serial / thread2Gil;
+        result.Figures["process2_gil_s"] = process2Gil;
+        result.Figures["process2_gil_speedup"] = serial / process2Gil;
         result.Figures["thread2_perworker_s"] = thread2PerWorker;
         result.Figures["thread2_perworker_speedup"] = serial / thread2PerWorker;
 
@@ -125,6 +139,7 @@ internal sealed class CpuSpeedupWorkload : IPeerWorkload
         result.Info["thread2_gil_forced_switches"] = gilStats.ForcedSwitches;
         result.Info["thread2_gil_mean_hold_per_switch_ms"] = gilStats.MeanHoldPerSwitch.TotalMilliseconds;
         result.Info["thread2_gil_switches_per_interval_of_wall"] = gilStats.Switches / (thread2Gil / 0.005);
+        result.Info["process2_gil"] = "warmed ProcessPoolExecutor(2, WorkerGil = default GilOptions), Map only: one emulated lock per worker process";
         result.Info["thread2_perworker"] = "new ThreadPoolExecutor(2, GilMode.PerWorker) + Map + shutdown (CPython 3.14's InterpreterPoolExecutor)";
         result.Info["compare_with"] = "Python's process2_fork_s for process2_s (fork context there; .NET workers are always fresh processes)";
     }

@@ -1,5 +1,6 @@
 using Executors.Internal;
 using Executors.Tests.TestUtilities;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Executors.Tests.Internal;
 
@@ -118,6 +119,74 @@ public class DeadlineTests
     public void ValidateTimeout_NegativeNonInfinite_ThrowsArgumentOutOfRangeNamingTheParameter()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Deadline.ValidateTimeout(TimeSpan.FromMilliseconds(-5), "wait"));
+
+        Assert.Equal("wait", ex.ParamName);
+    }
+
+    [Fact]
+    public void FromTimeoutWithTimeProvider_NullOrSystem_IsTheStopwatchDeadline()
+    {
+        Deadline fromNull = Deadline.FromTimeout(TimeSpan.FromHours(1), timeProvider: null, "timeout");
+        Deadline fromSystem = Deadline.FromTimeout(TimeSpan.FromHours(1), TimeProvider.System, "timeout");
+
+        // A Stopwatch deadline waits its whole remaining time in one go; a clock deadline only a slice.
+        Assert.True(fromNull.RemainingMilliseconds > Deadline.ClockPollMilliseconds);
+        Assert.True(fromSystem.RemainingMilliseconds > Deadline.ClockPollMilliseconds);
+    }
+
+    [Fact]
+    public void FromTimeoutWithFakeClock_ExpiresWhenTheClockIsAdvancedPastIt()
+    {
+        var clock = new FakeTimeProvider();
+        Deadline deadline = Deadline.FromTimeout(TimeSpan.FromSeconds(5), clock, "timeout");
+        bool expiredBefore = deadline.HasExpired;
+
+        clock.Advance(TimeSpan.FromSeconds(4));
+        bool expiredAfterFour = deadline.HasExpired;
+        TimeSpan remainingAfterFour = deadline.Remaining;
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.False(expiredBefore);
+        Assert.False(expiredAfterFour);
+        Assert.Equal(TimeSpan.FromSeconds(1), remainingAfterFour);
+        Assert.True(deadline.HasExpired);
+        Assert.Equal(0, deadline.RemainingMilliseconds);
+        Assert.Equal(TimeSpan.Zero, deadline.Remaining);
+    }
+
+    [Fact]
+    public void FromTimeoutWithFakeClock_RemainingMillisecondsIsARealTimePollSlice()
+    {
+        var clock = new FakeTimeProvider();
+        Deadline deadline = Deadline.FromTimeout(TimeSpan.FromHours(1), clock, "timeout");
+
+        Assert.Equal(Deadline.ClockPollMilliseconds, deadline.RemainingMilliseconds);
+        Assert.Equal(TimeSpan.FromMilliseconds(Deadline.ClockPollMilliseconds), deadline.RemainingClamped);
+        Assert.Equal(TimeSpan.FromHours(1), deadline.Remaining);
+    }
+
+    [Fact]
+    public void FromTimeoutWithFakeClock_RemainingShorterThanTheSlice_IsThatRemainder()
+    {
+        var clock = new FakeTimeProvider();
+        Deadline deadline = Deadline.FromTimeout(TimeSpan.FromMilliseconds(3), clock, "timeout");
+
+        Assert.Equal(3, deadline.RemainingMilliseconds);
+    }
+
+    [Fact]
+    public void FromTimeoutWithFakeClock_InfiniteOrNull_IsInfinite()
+    {
+        var clock = new FakeTimeProvider();
+
+        Assert.True(Deadline.FromTimeout(Timeout.InfiniteTimeSpan, clock, "timeout").IsInfinite);
+        Assert.True(Deadline.FromTimeout(null, clock, "timeout").IsInfinite);
+    }
+
+    [Fact]
+    public void FromTimeoutWithFakeClock_NegativeNonInfinite_ThrowsArgumentOutOfRangeNamingTheParameter()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Deadline.FromTimeout(TimeSpan.FromSeconds(-1), new FakeTimeProvider(), "wait"));
 
         Assert.Equal("wait", ex.ParamName);
     }

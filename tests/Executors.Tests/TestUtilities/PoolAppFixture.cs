@@ -5,8 +5,8 @@ namespace Executors.Tests.TestUtilities;
 
 /// <summary>
 /// Builds, once per test class, a small console app that uses <see cref="ProcessPoolExecutor"/> the
-/// way a user's app does: its own project in a temporary directory, referencing
-/// <c>src/Executors</c> and <c>src/Executors.Worker</c> by absolute path. It is built with
+/// way a user's app does: its own project in a temporary directory, with one reference, to
+/// <c>src/Executors</c> by absolute path (which brings the worker host along). It is built with
 /// <c>dotnet build</c> (framework-dependent dll plus apphost) and published with <c>dotnet publish</c>.
 /// </summary>
 /// <remarks>
@@ -44,7 +44,6 @@ public sealed class PoolAppFixture : IDisposable
           </PropertyGroup>
           <ItemGroup>
             <ProjectReference Include="$(ExecutorsProject)" />
-            <ProjectReference Include="$(WorkerProject)" />
           </ItemGroup>
         </Project>
         """;
@@ -118,9 +117,7 @@ public sealed class PoolAppFixture : IDisposable
             string project = Path.Combine(projectDirectory, AppName + ".csproj");
             File.WriteAllText(
                 project,
-                ProjectText
-                    .Replace("$(ExecutorsProject)", Path.Combine(repositoryRoot, "src", "Executors", "Executors.csproj"), StringComparison.Ordinal)
-                    .Replace("$(WorkerProject)", Path.Combine(repositoryRoot, "src", "Executors.Worker", "Executors.Worker.csproj"), StringComparison.Ordinal));
+                ProjectText.Replace("$(ExecutorsProject)", Path.Combine(repositoryRoot, "src", "Executors", "Executors.csproj"), StringComparison.Ordinal));
             File.WriteAllText(Path.Combine(projectDirectory, "Program.cs"), ProgramText);
 
             string artifacts = Path.Combine(_root, "artifacts");
@@ -133,7 +130,7 @@ public sealed class PoolAppFixture : IDisposable
             AppDll = Path.Combine(BuildDirectory, AppName + ".dll");
             AppHost = Path.Combine(BuildDirectory, OperatingSystem.IsWindows() ? AppName + ".exe" : AppName);
             PublishedDll = Path.Combine(PublishDirectory, AppName + ".dll");
-            foreach (string file in new[] { AppDll, AppHost, PublishedDll, Path.Combine(PublishDirectory, LeakAssertions.WorkerProgram) })
+            foreach (string file in new[] { AppDll, AppHost, Path.Combine(BuildDirectory, LeakAssertions.WorkerProgram), PublishedDll, Path.Combine(PublishDirectory, LeakAssertions.WorkerProgram) })
             {
                 if (!File.Exists(file))
                 {

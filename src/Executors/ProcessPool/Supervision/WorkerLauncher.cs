@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipes;
 using System.Runtime.InteropServices;
+using Executors.Internal;
 
 namespace Executors.ProcessPool.Supervision;
 
@@ -22,12 +23,16 @@ internal sealed class WorkerLauncher
     /// <summary>The pipe buffer asked for on Linux: 1 MiB, the default <c>/proc/sys/fs/pipe-max-size</c>.</summary>
     private const int PipeBufferSize = 1 << 20;
 
-    private WorkerLauncher(string hostPath, string runtimeConfigPath, string depsFilePath, string workerPath)
+    /// <summary>Arguments appended to every worker's command line (the worker's GIL options).</summary>
+    private readonly string[] _extraArguments;
+
+    private WorkerLauncher(string hostPath, string runtimeConfigPath, string depsFilePath, string workerPath, string[]? extraArguments = null)
     {
         HostPath = hostPath;
         RuntimeConfigPath = runtimeConfigPath;
         DepsFilePath = depsFilePath;
         WorkerPath = workerPath;
+        _extraArguments = extraArguments ?? [];
     }
 
     /// <summary>Gets the <c>dotnet</c> host that runs the worker.</summary>
@@ -45,6 +50,10 @@ internal sealed class WorkerLauncher
     /// <summary>Gets the launcher for this process.</summary>
     /// <exception cref="PlatformNotSupportedException">This process cannot start workers; the message says why and what to do.</exception>
     public static WorkerLauncher Current => s_current.Value;
+
+    /// <summary>Returns a launcher that starts workers the same way, with <paramref name="arguments"/> appended to their command line.</summary>
+    public WorkerLauncher WithExtraArguments(params string[] arguments) =>
+        new(HostPath, RuntimeConfigPath, DepsFilePath, WorkerPath, [.. _extraArguments, .. arguments]);
 
     /// <summary>Starts a worker and returns it with the parent's ends of its two pipes.</summary>
     public (Process Process, AnonymousPipeServerStream ToWorker, AnonymousPipeServerStream FromWorker) Start()
@@ -81,6 +90,10 @@ internal sealed class WorkerLauncher
                 info.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
                 info.ArgumentList.Add("--protocol");
                 info.ArgumentList.Add(ProcessPoolConstants.ProtocolVersion.ToString(CultureInfo.InvariantCulture));
+                foreach (string argument in _extraArguments)
+                {
+                    info.ArgumentList.Add(argument);
+                }
 
                 Process process = Process.Start(info)
                     ?? throw new InvalidOperationException($"Could not start the worker process '{HostPath}'.");
@@ -116,7 +129,7 @@ internal sealed class WorkerLauncher
         try
         {
             pipe.SafePipeHandle.DangerousAddRef(ref added);
-            _ = Internal.NativeMethods.Fcntl((int)pipe.SafePipeHandle.DangerousGetHandle(), Internal.NativeMethods.SetPipeSize, PipeBufferSize);
+            _ = NativeMethods.Fcntl((int)pipe.SafePipeHandle.DangerousGetHandle(), NativeMethods.SetPipeSize, PipeBufferSize);
         }
         finally
         {
@@ -135,17 +148,31 @@ internal sealed class WorkerLauncher
         }
     }
 
-    private static WorkerLauncher Discover()
+    /// <summary>
+    /// Finds the deps file, runtime configuration and worker program of an application, or says why
+    /// it cannot start workers and what to do instead.
+    /// </summary>
+    /// <param name="depsFiles">The host's <c>APP_CONTEXT_DEPS_FILES</c>: the app's deps file first, then the frameworks', joined with ';'.</param>
+    /// <param name="executorsLocation">Where Executors.dll was loaded from: empty when it is bundled in a single-file app or compiled into a native AOT one.</param>
+    /// <param name="appBaseDirectory">The app's folder (<see cref="AppContext.BaseDirectory"/>).</param>
+    /// <returns>The three paths.</returns>
+    /// <exception cref="PlatformNotSupportedException">One of them is missing; the message says what to do.</exception>
+    public static (string DepsFile, string RuntimeConfig, string Worker) FindFiles(string? depsFiles, string executorsLocation, string appBaseDirectory)
     {
+        // Single-file and native AOT first: their deps data may still name a file, but no assembly is
+        // on disk for a second process to load.
+        if (string.IsNullOrEmpty(executorsLocation))
+        {
+            throw ThrowHelper.CreateWorkerHostSingleFile();
+        }
+
         // The host joins deps files with ';' on every OS (unlike the TPA list, which uses the path separator).
-        string? deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?
+        string? deps = depsFiles?
             .Split(';', StringSplitOptions.RemoveEmptyEntries)
             .FirstOrDefault();
         if (deps is null || !File.Exists(deps))
         {
-            throw new PlatformNotSupportedException(
-                "ProcessPoolExecutor needs the application's .deps.json file to start worker processes with the same dependencies, and this process has none "
-                + "(single-file and native AOT apps are not supported).");
+            throw ThrowHelper.CreateWorkerHostNoDepsFile(deps);
         }
 
         string runtimeConfig = deps.EndsWith(".deps.json", StringComparison.OrdinalIgnoreCase)
@@ -153,30 +180,29 @@ internal sealed class WorkerLauncher
             : string.Empty;
         if (!File.Exists(runtimeConfig))
         {
-            throw new PlatformNotSupportedException(
-                $"ProcessPoolExecutor needs the application's runtime configuration beside '{deps}' (expected '{runtimeConfig}'); self-contained apps are not supported.");
+            throw ThrowHelper.CreateWorkerHostNoRuntimeConfig(deps, runtimeConfig);
         }
 
-        string worker = FindWorker()
-            ?? throw new PlatformNotSupportedException(
-                $"ProcessPoolExecutor could not find {ProcessPoolConstants.WorkerAssemblyFileName} in '{AppContext.BaseDirectory}' or beside Executors.dll. "
-                + "It ships in the Executors package; in a source build, reference the Executors.Worker project.");
+        string executorsDirectory = Path.GetDirectoryName(executorsLocation) ?? string.Empty;
+        string? worker = new[]
+            {
+                Path.Combine(appBaseDirectory, ProcessPoolConstants.WorkerAssemblyFileName),
+                Path.Combine(executorsDirectory, ProcessPoolConstants.WorkerAssemblyFileName),
+            }
+            .FirstOrDefault(File.Exists)
+            ?? throw ThrowHelper.CreateWorkerHostMissing(appBaseDirectory, executorsDirectory);
 
-        string host = FindHost()
-            ?? throw new PlatformNotSupportedException(
-                "ProcessPoolExecutor could not find the 'dotnet' host to start worker processes (set DOTNET_HOST_PATH, or put dotnet on PATH).");
-
-        return new WorkerLauncher(host, runtimeConfig, deps, worker);
+        return (deps, runtimeConfig, worker);
     }
 
-    private static string? FindWorker()
+    private static WorkerLauncher Discover()
     {
-        string[] candidates =
-        [
-            Path.Combine(AppContext.BaseDirectory, ProcessPoolConstants.WorkerAssemblyFileName),
-            Path.Combine(Path.GetDirectoryName(typeof(WorkerLauncher).Assembly.Location) ?? string.Empty, ProcessPoolConstants.WorkerAssemblyFileName),
-        ];
-        return candidates.FirstOrDefault(File.Exists);
+        (string deps, string runtimeConfig, string worker) = FindFiles(
+            AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string,
+            typeof(WorkerLauncher).Assembly.Location,
+            AppContext.BaseDirectory);
+        string host = FindHost() ?? throw ThrowHelper.CreateWorkerHostNoDotnet();
+        return new WorkerLauncher(host, runtimeConfig, deps, worker);
     }
 
     private static string? FindHost()

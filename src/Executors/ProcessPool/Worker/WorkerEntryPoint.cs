@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Pipes;
 using Executors.Internal;
+using Executors.ProcessPool.Protocol;
 using Executors.ProcessPool.Serialization;
 
 namespace Executors.ProcessPool.Worker;
@@ -12,11 +13,11 @@ namespace Executors.ProcessPool.Worker;
 internal static class WorkerEntryPoint
 {
     /// <summary>Runs the worker until the parent says Shutdown, closes the pipe, or dies.</summary>
-    /// <param name="args"><c>--in HANDLE --out HANDLE --parent PID --protocol VERSION</c>.</param>
+    /// <param name="args"><c>--in HANDLE --out HANDLE --parent PID --protocol VERSION [--gil OPTIONS]</c>.</param>
     /// <returns>The process exit code.</returns>
     public static int Run(string[] args)
     {
-        if (!TryParse(args, out string? inHandle, out string? outHandle, out int parentPid, out int protocol))
+        if (!TryParse(args, out string? inHandle, out string? outHandle, out int parentPid, out int protocol, out GilOptions? gilOptions))
         {
             Console.Error.WriteLine("Executors.Worker: this program is started by ProcessPoolExecutor; it cannot be run by hand.");
             return 64;
@@ -33,14 +34,23 @@ internal static class WorkerEntryPoint
         StartParentWatchdog(parentPid);
         using var input = new AnonymousPipeClientStream(PipeDirection.In, inHandle!);
         using var output = new AnonymousPipeClientStream(PipeDirection.Out, outHandle!);
-        var loop = new WorkerLoop(input, output, new WorkerPlanCache(AssemblyGate.ForCurrentProcess()));
-        return loop.Run();
+        if (gilOptions is null)
+        {
+            return new WorkerLoop(input, output, new WorkerPlanCache(AssemblyGate.ForCurrentProcess())).Run();
+        }
+
+        // E4 of the GIL model: this process is one interpreter with its own lock. The task thread holds
+        // it for the worker's life, so every task runs under it (and threads a task attaches share it),
+        // and gives it up while it waits on the pipe; the parent's lock, if any, is independent.
+        using GilHold hold = new GlobalInterpreterLock(gilOptions).Acquire();
+        return new WorkerLoop(new GilReleasingStream(input), new GilReleasingStream(output), new WorkerPlanCache(AssemblyGate.ForCurrentProcess())).Run();
     }
 
-    private static bool TryParse(string[] args, out string? inHandle, out string? outHandle, out int parentPid, out int protocol)
+    private static bool TryParse(string[] args, out string? inHandle, out string? outHandle, out int parentPid, out int protocol, out GilOptions? gilOptions)
     {
         inHandle = outHandle = null;
         parentPid = protocol = 0;
+        gilOptions = null;
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             string value = args[i + 1];
@@ -54,6 +64,13 @@ internal static class WorkerEntryPoint
                     break;
                 case "--parent":
                     _ = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out parentPid);
+                    break;
+                case WorkerGilArguments.Switch:
+                    if (!WorkerGilArguments.TryParse(value, out gilOptions))
+                    {
+                        return false;
+                    }
+
                     break;
                 case "--protocol":
                     _ = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out protocol);

@@ -1,0 +1,52 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
+namespace Executors.Testing.Internal;
+
+/// <summary>Every exception message of the testing helpers in one place (the core library's ThrowHelper idea).</summary>
+internal static class ThrowHelper
+{
+    [DoesNotReturn]
+    public static void ThrowTimeoutOutOfRange(TimeSpan timeout, string paramName) =>
+        throw new ArgumentOutOfRangeException(
+            paramName,
+            timeout,
+            "The timeout must be non-negative, or Timeout.InfiniteTimeSpan to wait forever.");
+
+    [DoesNotReturn]
+    public static void ThrowChunkSizeOutOfRange(int value, string paramName) =>
+        throw new ArgumentOutOfRangeException(paramName, value, "chunkSize must be at least 1.");
+
+    [DoesNotReturn]
+    public static void ThrowBufferSizeOutOfRange(int value, string paramName) =>
+        throw new ArgumentOutOfRangeException(paramName, value, "bufferSize must be at least 1, or null to submit every item at once.");
+
+    [DoesNotReturn]
+    public static void ThrowMapEnumeratedTwice() =>
+        throw new InvalidOperationException("The results of Map can be enumerated only once.");
+
+    public static TimeoutException CreateMapTimeout(int index) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"The result of item {index} was not available before the Map timeout passed."));
+
+    public static InvalidOperationException CreateNotIdle(int maxTasks, int stillPending) =>
+        new(string.Create(
+            CultureInfo.InvariantCulture,
+            $"The executor was not idle after running {maxTasks} tasks ({stillPending} still pending): a task probably submits another one forever. Raise maxTasks if the test really needs more."));
+
+    public static string InterleavingFailed(int seed, int seedsTried, int seedCount, IReadOnlyList<ScheduledTask> history, Exception failure)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"The test failed with seed {seed} (seed {seedsTried} of {seedCount} tried): {failure.GetType().Name}: {failure.Message}");
+        text.AppendLine();
+        text.Append(CultureInfo.InvariantCulture, $"Tasks run, in order ({history.Count}):");
+        foreach (ScheduledTask task in history)
+        {
+            text.AppendLine();
+            text.Append("  ").Append(task);
+        }
+
+        text.AppendLine();
+        text.Append(CultureInfo.InvariantCulture, $"Replay this order with new SeededExecutor({seed}), or SeededExecutor.Explore(test, seedCount: 1, firstSeed: {seed}).");
+        return text.ToString();
+    }
+}
