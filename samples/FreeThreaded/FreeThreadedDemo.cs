@@ -53,7 +53,7 @@ public static class FreeThreadedDemo
         }
 
         // Processes share no memory: each band is copied into a byte[] and sent through a pipe.
-        using var pool = new ProcessPoolExecutor(maxWorkers: Workers);
+        using var pool = new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxWorkers = Workers, WorkerGil = new GilOptions() });
         Check(pool.Map(Image.GammaSumOfBand, [image[..bandPixels], image[bandPixels..(2 * bandPixels)]]).ToArray(), expected[..2]); // start and warm both workers
         TimeSpan processes = Measure.Time(() =>
         {

@@ -14,6 +14,9 @@ public static class Preprocessor
 {
     private const int MaxDistance = 2;
     private static readonly HashSet<string> s_known = new(Corpus.Vocabulary, StringComparer.Ordinal);
+
+    /// <summary>Looks tokens up as spans: no string is allocated per token.</summary>
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> s_knownSpans = s_known.GetAlternateLookup<ReadOnlySpan<char>>();
     private static readonly string[][] s_byLength = GroupByLength();
 
     // AggressiveOptimization here and below: optimized from the first call, with no tiered JIT, so serial
@@ -47,10 +50,10 @@ public static class Preprocessor
 
             // One checkpoint per token: the "interpreter" may switch threads here (the eval breaker).
             Gil.Checkpoint();
-            string word = new(token[..length]);
+            ReadOnlySpan<char> word = token[..length];
             length = 0;
             tokens++;
-            if (!s_known.Contains(word))
+            if (!s_knownSpans.Contains(word))
             {
                 string? nearest = Nearest(word);
                 if (nearest is null)
@@ -74,7 +77,7 @@ public static class Preprocessor
     /// FNV-1a over the token's characters and a separator: the same in every process (unlike
     /// <see cref="HashCode"/> and <c>string.GetHashCode</c>, which are seeded per process).
     /// </summary>
-    private static uint Fnv1a(uint hash, string word)
+    private static uint Fnv1a(uint hash, ReadOnlySpan<char> word)
     {
         foreach (char c in word)
         {
@@ -86,7 +89,7 @@ public static class Preprocessor
 
     /// <summary>The vocabulary word nearest to <paramref name="word"/> by edit distance, if one is within <see cref="MaxDistance"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static string? Nearest(string word)
+    private static string? Nearest(ReadOnlySpan<char> word)
     {
         string? best = null;
         int bestDistance = MaxDistance + 1;
@@ -109,7 +112,7 @@ public static class Preprocessor
 
     /// <summary>Levenshtein distance with two rows; gives up (returns <paramref name="limit"/>) once every cell of a row exceeds it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int EditDistance(string a, string b, int limit)
+    private static int EditDistance(ReadOnlySpan<char> a, string b, int limit)
     {
         Span<int> previous = stackalloc int[b.Length + 1];
         Span<int> current = stackalloc int[b.Length + 1];

@@ -76,7 +76,7 @@ public static class ResponsivenessDemo
 
         // 5. A worker process: its own interpreter; the main thread's GIL is not involved.
         List<double> process;
-        using (var pool = new ProcessPoolExecutor(maxWorkers: 1))
+        using (var pool = new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxWorkers = 1, WorkerGil = new GilOptions() }))
         {
             pool.Submit(ResponsivenessDemo.WarmUp).GetResult(TimeSpan.FromMinutes(1)); // start the worker first
             TimeSpan processJob;
