@@ -19,7 +19,7 @@ public static class FreeThreadedDemo
     public static RowResult Run(RunSize size, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        int height = size == RunSize.Tour ? 4096 : 16384;
+        int height = size == RunSize.Tour ? 6144 : 16384;
         int bands = 16;
         byte[] image = Image.Create(Width, height, seed: 3);
         int bandPixels = image.Length / bands;

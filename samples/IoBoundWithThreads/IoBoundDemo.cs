@@ -18,7 +18,7 @@ public static class IoBoundDemo
     public static async Task<RowResult> RunAsync(RunSize size, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        int requests = size == RunSize.Tour ? 32 : 128;
+        int requests = size == RunSize.Tour ? 48 : 128;
 
         output.WriteLine($"I/O-bound: {requests} requests to a TCP server on 127.0.0.1 that answers each after {s_latency.TotalMilliseconds:F0} ms ({ResponseBytes / 1024} KiB per answer).");
         await using var server = LoopbackServer.Start(s_latency);

@@ -18,7 +18,7 @@ public static class NativeCodeDemo
     public static RowResult Run(RunSize size, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        int blocks = size == RunSize.Tour ? 8 : 24;
+        int blocks = size == RunSize.Tour ? 24 : 64;
         byte[][] data = Corpus.TextBlocks(blocks, BlockBytes, seed: 11);
         output.WriteLine($"C-extension heavy: {blocks} blocks of {BlockBytes >> 20} MiB of text, each compressed (zlib, fastest) and hashed (SHA-256) by native code.");
 
