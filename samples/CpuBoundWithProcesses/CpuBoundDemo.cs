@@ -22,8 +22,7 @@ public static class CpuBoundDemo
         output.WriteLine($"Pure CPU-bound: {tasks} tasks of {iterations:N0} iterations of s += i * i each.");
 
         PythonLikeWork.Burn(iterations / 100); // JIT the loop in this process
-        double capacity = CpuCapacity.Measure();
-        output.WriteLine($"  Parallel CPU capacity just before this row: {capacity:F2} of {Environment.ProcessorCount}.");
+        var capacityCheck = CapacityCheck.Start();
         var table = new TextTable("how", "wall time", "vs serial");
 
         (long[] expected, TimeSpan serial) = Measure.Time(() => args.Select(PythonLikeWork.Burn).ToArray());
@@ -62,6 +61,7 @@ public static class CpuBoundDemo
         table.Add($"ProcessPoolExecutor({Workers}), warm pool", $"{processes.TotalSeconds:F2} s", $"{Measure.Speedup(serial, processes):F2}x");
         table.Add($"ProcessPoolExecutor({Workers}), first use (start-up included)", $"{processesCold.TotalSeconds:F2} s", $"{Measure.Speedup(serial, processesCold):F2}x");
         table.WriteTo(output);
+        double capacity = capacityCheck.End(output);
         output.WriteLine($"  GIL emulated: {gil!.Switches:N0} switches between the two workers, {gil.ForcedSwitches:N0} forced (a waiter asked, the holder dropped at a checkpoint), {gil.MeanHoldPerSwitch.TotalMilliseconds:F1} ms held per switch (the switch interval is 5 ms).");
         output.WriteLine("  Process pool: WorkerGil gives each worker process its own emulated GIL, as each CPython process has; nobody else wants it, so it never switches.");
         output.WriteLine("  Each row ran the same tasks and returned the same sums (checked). Process pool: the tasks are static-method calls shipped to the workers; only the iteration count travels.");

@@ -27,8 +27,7 @@ public static class FreeThreadedDemo
         output.WriteLine($"Shared memory, no GIL: gamma correction (Math.Pow per pixel) over a {Width} x {height} grayscale image ({image.Length >> 20} MiB, one shared byte[]), in {bands} bands.");
 
         Image.GammaSum(image, 0, 100_000); // JIT
-        double capacity = CpuCapacity.Measure();
-        output.WriteLine($"  Parallel CPU capacity just before this row: {capacity:F2} of {Environment.ProcessorCount}.");
+        var capacityCheck = CapacityCheck.Start();
         var table = new TextTable("how", "wall time", "vs serial", "image bytes copied");
 
         (long[] expected, TimeSpan serial) = Measure.Time(() => starts.Select(s => Image.GammaSum(image, s, bandPixels)).ToArray());
@@ -64,6 +63,7 @@ public static class FreeThreadedDemo
         table.Add($"ProcessPoolExecutor({Workers}), warm pool", $"{processes.TotalSeconds:F2} s", $"{processSpeedup:F2}x", $"{(long)bandPixels * bands >> 20} MiB");
 
         table.WriteTo(output);
+        double capacity = capacityCheck.End(output);
         output.WriteLine("  Every row computed the same sums (checked). Threads read the one image in place; the process pool's time includes copying the bands and sending them.");
         output.WriteLine("  PerWorker shares the image too: the emulation models each interpreter's own lock, not CPython's isolation (there, the data would be copied in).");
         output.WriteLine();

@@ -29,8 +29,7 @@ public static class HeavyPreprocessingDemo
         // serializer's) after ~30 calls and a 100 ms pause; a fresh worker process starts cold.
         string[] warmUp = documents[..(count / 4)];
         Array.ForEach(warmUp, d => Preprocessor.Process(d));
-        double capacity = CpuCapacity.Measure();
-        output.WriteLine($"  Parallel CPU capacity just before this row: {capacity:F2} of {Environment.ProcessorCount}.");
+        var capacityCheck = CapacityCheck.Start();
 
         var table = new TextTable("how", "wall time", "documents/s", "vs serial");
         (DocumentFeatures[] expected, TimeSpan serial) = Measure.Time(() => documents.Select(Preprocessor.Process).ToArray());
@@ -64,6 +63,7 @@ public static class HeavyPreprocessingDemo
         }
 
         table.WriteTo(output);
+        double capacity = capacityCheck.End(output);
         output.WriteLine($"  Not timed: starting the pool (both workers answering: {startup.TotalMilliseconds:F0} ms) and a warm-up pass of {warmUp.Length:N0} documents at both chunk sizes ({warming.TotalMilliseconds:F0} ms),");
         output.WriteLine("  as the serial path was warmed on the same documents: the figures compare warm code (a fresh .NET process starts with unoptimized code).");
         output.WriteLine($"  Every document travels to a worker as a string and comes back as a small record (MessagePack over pipes); results were checked equal to the serial run.");

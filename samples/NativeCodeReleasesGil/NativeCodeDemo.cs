@@ -23,8 +23,7 @@ public static class NativeCodeDemo
         output.WriteLine($"C-extension heavy: {blocks} blocks of {BlockBytes >> 20} MiB of text, each compressed (zlib, fastest) and hashed (SHA-256) by native code.");
 
         PythonLikeWork.CompressAndHash(data[0]); // JIT and native library load, not timed
-        double capacity = CpuCapacity.Measure();
-        output.WriteLine($"  Parallel CPU capacity just before this row: {capacity:F2} of {Environment.ProcessorCount}.");
+        var capacityCheck = CapacityCheck.Start();
         var table = new TextTable("how", "wall time", "vs serial", "GIL held");
 
         ((int, long)[] expected, TimeSpan serial) = Measure.Time(() => data.Select(PythonLikeWork.CompressAndHash).ToArray());
@@ -37,6 +36,7 @@ public static class NativeCodeDemo
         Add(table, $"ThreadPoolExecutor({Workers}), GIL emulated, native call keeps it", held, serial, heldGil);
 
         table.WriteTo(output);
+        double capacity = capacityCheck.End(output);
         output.WriteLine("  GIL held: the share of the run's wall time the emulated lock was held (GilStatistics.Load). Results were checked equal to the serial run.");
         output.WriteLine("  \"Releases it\" wraps the native call in Gil.Release(), as hashlib and zlib do (Py_BEGIN_ALLOW_THREADS) for large buffers.");
         output.WriteLine();

@@ -60,6 +60,6 @@ for (int i = 0; i < rows.Length; i++)
 Console.WriteLine("== The seed's summary table, with what this run measured");
 summary.WriteTo(Console.Out);
 Console.WriteLine();
-Console.WriteLine($"\"x\" = times faster than the same work done serially; p99 = 99th percentile. CPU capacity: measured just before each row whose claim is a");
-Console.WriteLine($"parallel speedup (2.00 = two idle CPUs); below {RowResult.MinimumCapacity:F1} such a row cannot be decided, because the machine could not run two CPU-bound threads at once.");
+Console.WriteLine($"\"x\" = times faster than the same work done serially; p99 = 99th percentile. CPU capacity: the lower of two checks, before and after each");
+Console.WriteLine($"row whose claim is a parallel speedup (2.00 = two idle CPUs); below {RowResult.MinimumCapacity:F1} such a row cannot be decided: the machine could not run two CPU-bound threads at once.");
 Console.WriteLine($"\"Holds here?\" is decided by each sample from its own figures (see samples/README.md for the rule of each row). Tour took {tour.Elapsed.TotalSeconds:F1} s.");

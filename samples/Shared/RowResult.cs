@@ -6,7 +6,7 @@ namespace Samples.Shared;
 /// Whether the measurement agrees with the seed's recommendation, decided from the numbers by the
 /// sample; <see langword="null"/> when it cannot be decided (see <see cref="ForParallelClaim"/>).
 /// </param>
-/// <param name="Capacity">The parallel CPU capacity measured just before the row ran, for rows whose claim is a parallel speedup.</param>
+/// <param name="Capacity">The parallel CPU capacity the row had (the lower of before and after it), for rows whose claim is a parallel speedup.</param>
 public sealed record RowResult(string Measured, bool? Holds, double? Capacity = null)
 {
     /// <summary>
