@@ -23,10 +23,10 @@ public static class CpuBoundDemo
 
         PythonLikeWork.Burn(iterations / 100); // JIT the loop in this process
         var capacityCheck = CapacityCheck.Start();
-        var table = new TextTable("how", "wall time", "vs serial");
+        var table = new SpeedupTable();
 
         (long[] expected, TimeSpan serial) = Measure.Time(() => args.Select(PythonLikeWork.Burn).ToArray());
-        table.Add("serial, one thread", $"{serial.TotalSeconds:F2} s", "1.00x");
+        table.AddSerialRun(serial);
 
         TimeSpan threads = Measure.Time(() =>
         {
@@ -43,8 +43,8 @@ public static class CpuBoundDemo
             gil = executor.GilLock!.GetStatistics();
         });
 
-        table.Add($"ThreadPoolExecutor({Workers}), GIL emulated (CPython)", $"{threadsGil.TotalSeconds:F2} s", $"{Measure.Speedup(serial, threadsGil):F2}x");
-        table.Add($"ThreadPoolExecutor({Workers}), no GIL (plain .NET threads)", $"{threads.TotalSeconds:F2} s", $"{Measure.Speedup(serial, threads):F2}x");
+        table.Add($"ThreadPoolExecutor({Workers}), GIL emulated (CPython)", threadsGil);
+        table.Add($"ThreadPoolExecutor({Workers}), no GIL (plain .NET threads)", threads);
 
         TimeSpan processesCold;
         TimeSpan processes;
@@ -58,8 +58,9 @@ public static class CpuBoundDemo
             processes = Measure.Time(() => Check(pool.Map(PythonLikeWork.Burn, args).ToArray(), expected));
         }
 
-        table.Add($"ProcessPoolExecutor({Workers}), warm pool", $"{processes.TotalSeconds:F2} s", $"{Measure.Speedup(serial, processes):F2}x");
-        table.Add($"ProcessPoolExecutor({Workers}), first use (start-up included)", $"{processesCold.TotalSeconds:F2} s", $"{Measure.Speedup(serial, processesCold):F2}x");
+        table.Add($"ProcessPoolExecutor({Workers}), warm pool", processes);
+        table.Add($"ProcessPoolExecutor({Workers}), first use (start-up included)", processesCold);
+        table.AddSerialRun(Measure.Time(() => Check(args.Select(PythonLikeWork.Burn).ToArray(), expected)));
         table.WriteTo(output);
         double capacity = capacityCheck.End(output);
         output.WriteLine($"  GIL emulated: {gil!.Switches:N0} switches between the two workers, {gil.ForcedSwitches:N0} forced (a waiter asked, the holder dropped at a checkpoint), {gil.MeanHoldPerSwitch.TotalMilliseconds:F1} ms held per switch (the switch interval is 5 ms).");
@@ -67,8 +68,8 @@ public static class CpuBoundDemo
         output.WriteLine("  Each row ran the same tasks and returned the same sums (checked). Process pool: the tasks are static-method calls shipped to the workers; only the iteration count travels.");
         output.WriteLine();
 
-        double processSpeedup = Measure.Speedup(serial, processes);
-        double gilSpeedup = Measure.Speedup(serial, threadsGil);
+        double processSpeedup = table.Speedup(processes);
+        double gilSpeedup = table.Speedup(threadsGil);
         return RowResult.ForParallelClaim(
             $"processes {processSpeedup:F2}x serial; threads under the GIL {gilSpeedup:F2}x",
             processSpeedup >= 1.3 && processSpeedup >= 1.3 * gilSpeedup,
