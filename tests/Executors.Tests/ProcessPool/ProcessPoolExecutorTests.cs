@@ -474,6 +474,85 @@ public sealed class ProcessPoolExecutorTests : IClassFixture<ProcessPoolExecutor
         Assert.True(gate.EnteredCount < itemCount, "Items not yet sent to the worker must be canceled.");
     }
 
+    [Fact]
+    public void Map_ChunkSize_SerializesItemsOnlyWhenTheirChunkIsDispatched()
+    {
+        const int ChunkSize = 4;
+        const int ItemCount = ChunkSize * 50;
+        using var executor = new ProcessPoolExecutor(maxWorkers: 1);
+        using var gate = new CrossProcessGate();
+        string directory = gate.DirectoryPath;
+        CountedItem[] items = [.. Enumerable.Range(0, ItemCount).Select(i => new CountedItem { Value = i })];
+
+        IEnumerable<int> results = executor.Map(
+            item =>
+            {
+                CrossProcessGate.Enter(directory, block: item.Value == 0);
+                return item.Value;
+            },
+            items,
+            timeout: TestTimeouts.Unexpected,
+            chunkSize: ChunkSize);
+        bool entered = gate.WaitUntilEntered(1, TestTimeouts.Unexpected);
+        int serializedWhileBlocked = items.Count(item => item.Serializations > 0);
+        gate.Open();
+        List<int> all = [.. results];
+
+        // The first chunk at the call, then at most one window of chunks written to the blocked worker.
+        Assert.True(entered);
+        Assert.InRange(serializedWhileBlocked, ChunkSize, ChunkSize * (1 + ProcessPoolConstants.InFlightPerWorker));
+        Assert.Equal(Enumerable.Range(0, ItemCount), all);
+        Assert.All(items, item => Assert.Equal(1, item.Serializations));
+    }
+
+    [Fact]
+    public void Map_ChunkSizeItemOfWrongRuntimeTypeInALaterChunk_ThrowsArgumentExceptionAtCall()
+    {
+        Shape[] items = [.. Enumerable.Range(0, 100).Select(i => i == 70 ? new Circle { Size = i } : new Shape { Size = i })];
+
+        var exception = Assert.Throws<ArgumentException>(() => _executor.Map(static (Shape x) => x.Size, items, chunkSize: 16));
+
+        Assert.Equal("items", exception.ParamName);
+        Assert.Contains(typeof(Circle).FullName!, exception.Message, StringComparison.Ordinal);
+        AssertPoolStillWorks();
+    }
+
+    [Fact]
+    public void Map_ChunkSizeFirstChunkCannotBeSerialized_ThrowsArgumentExceptionAtCall()
+    {
+        FragileItem[] items = [.. Enumerable.Range(0, 40).Select(i => new FragileItem { Value = i == 3 ? -1 : i })];
+
+        var exception = Assert.Throws<ArgumentException>(() => _executor.Map(static (FragileItem x) => x.Value, items, chunkSize: 16));
+
+        Assert.Equal("items", exception.ParamName);
+        Assert.Contains("negative", exception.ToString(), StringComparison.Ordinal);
+        AssertPoolStillWorks();
+    }
+
+    [Fact]
+    public void Map_ChunkSizeItemInALaterChunkCannotBeSerialized_ThrowsArgumentExceptionWhenItsChunkIsReached()
+    {
+        const int ChunkSize = 16;
+        FragileItem[] items = [.. Enumerable.Range(0, ChunkSize * 6).Select(i => new FragileItem { Value = i == 40 ? -1 : i })];
+        IEnumerable<int> results = _executor.Map(static (FragileItem x) => x.Value, items, timeout: TestTimeouts.Unexpected, chunkSize: ChunkSize);
+        var yielded = new List<int>();
+
+        Exception? exception = Record.Exception(() =>
+        {
+            foreach (int result in results)
+            {
+                yielded.Add(result);
+            }
+        });
+
+        // Item 40 is in the third chunk (32..47): the chunks before it are yielded, then its chunk fails.
+        ArgumentException argument = Assert.IsType<ArgumentException>(exception);
+        Assert.Equal("items", argument.ParamName);
+        Assert.Contains("negative", argument.ToString(), StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(0, 2 * ChunkSize), yielded);
+        AssertPoolStillWorks();
+    }
+
     private static int Square(int x) => x * x;
 
     private static T Mirror<T>(T value)
@@ -530,6 +609,48 @@ public sealed class ProcessPoolExecutorTests : IClassFixture<ProcessPoolExecutor
     public sealed record Point(int X, int Y) : IMirrorable<Point>
     {
         public Point Mirror() => new(Y, X);
+    }
+
+    /// <summary>A plain class whose serialization (in the parent) is counted: reading <see cref="Value"/> is what the serializer does.</summary>
+    public sealed class CountedItem
+    {
+        private int _value;
+        private int _serializations;
+
+        public int Value
+        {
+            get
+            {
+                Interlocked.Increment(ref _serializations);
+                return _value;
+            }
+
+            set => _value = value;
+        }
+
+        [IgnoreMember]
+        public int Serializations => Volatile.Read(ref _serializations);
+    }
+
+    /// <summary>A plain class with a subclass: a <see cref="Circle"/> declared as a <see cref="Shape"/> would arrive as a <see cref="Shape"/>, so it is refused.</summary>
+    public class Shape
+    {
+        public int Size { get; set; }
+    }
+
+    /// <summary>A subclass of <see cref="Shape"/>.</summary>
+    public sealed class Circle : Shape;
+
+    /// <summary>A plain class that cannot be serialized while <see cref="Value"/> is negative: its getter throws.</summary>
+    public sealed class FragileItem
+    {
+        private int _value;
+
+        public int Value
+        {
+            get => _value < 0 ? throw new InvalidOperationException("negative value") : _value;
+            set => _value = value;
+        }
     }
 
     /// <summary>A plain class: serialized without attributes.</summary>

@@ -11,6 +11,13 @@ internal interface IRemoteCall
     /// <summary>Gets the call id, unique in this process, that the worker's answer carries.</summary>
     long CallId { get; }
 
+    /// <summary>
+    /// Builds the task frame if the call has not built it yet (a Map chunk serializes its items when it
+    /// is dispatched); called outside every lock by the thread that dispatches the call, before it is sent.
+    /// </summary>
+    /// <exception cref="ArgumentException">What the call carries cannot be serialized.</exception>
+    void PrepareFrame();
+
     /// <summary>Hands the task frame over to the writer, which returns it to the pool once written.</summary>
     OutgoingFrame TakeFrame();
 

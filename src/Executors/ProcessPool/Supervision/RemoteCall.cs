@@ -21,6 +21,11 @@ internal sealed class RemoteCall<TResult> : Future<TResult>, IRemoteCall
 
     public long CallId => _core.CallId;
 
+    public void PrepareFrame()
+    {
+        // Built at Submit, on the caller's thread: what cannot be shipped fails there.
+    }
+
     public OutgoingFrame TakeFrame() => _core.TakeFrame();
 
     public void DiscardFrame() => _core.DiscardFrame();

@@ -15,11 +15,26 @@ internal struct RemoteCallCore
     public RemoteCallCore(OutgoingFrame frame, FrameFlags flags)
     {
         CallId = Interlocked.Increment(ref s_lastCallId);
-        frame.Complete(MessageKind.Task, flags, CallId);
-        _frame = frame;
+        SetFrame(frame, flags);
+    }
+
+    /// <summary>Takes a fresh call id; the frame comes later (<see cref="SetFrame"/>), when the call is about to be sent.</summary>
+    public RemoteCallCore()
+    {
+        CallId = Interlocked.Increment(ref s_lastCallId);
     }
 
     public long CallId { get; }
+
+    /// <summary>Gets a value indicating whether the call holds its task frame (built and not yet handed to a writer).</summary>
+    public readonly bool HasFrame => _frame is not null;
+
+    /// <summary>Completes <paramref name="frame"/>'s header with this call's id and takes ownership of it.</summary>
+    public void SetFrame(OutgoingFrame frame, FrameFlags flags)
+    {
+        frame.Complete(MessageKind.Task, flags, CallId);
+        _frame = frame;
+    }
 
     public OutgoingFrame TakeFrame()
     {

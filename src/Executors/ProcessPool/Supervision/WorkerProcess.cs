@@ -76,8 +76,8 @@ internal sealed class WorkerProcess
     /// <summary>Gets or sets a value indicating whether the handshake (and initializer) completed; supervisor lock.</summary>
     public bool IsReady { get; set; }
 
-    /// <summary>Gets or sets a value indicating whether the worker takes no more tasks (recycling or shutdown); supervisor lock.</summary>
-    public bool IsRetiring { get; set; }
+    /// <summary>Gets or sets a value indicating whether the worker is being lost (it takes no more calls); supervisor lock.</summary>
+    public bool IsLost { get; set; }
 
     /// <summary>Gets or sets a value indicating whether the worker was told to exit; supervisor lock.</summary>
     public bool ShutdownSent { get; set; }

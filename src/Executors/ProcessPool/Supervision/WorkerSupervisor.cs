@@ -272,7 +272,7 @@ internal sealed class WorkerSupervisor
     {
         lock (_lock)
         {
-            worker.IsRetiring = true;
+            worker.IsLost = true;
         }
     }
 
@@ -281,31 +281,57 @@ internal sealed class WorkerSupervisor
         while (sends is not null)
         {
             List<IRemoteCall>? returned = null;
+            List<(WorkerProcess Worker, IRemoteCall Call, Exception Error)>? unserializable = null;
             foreach ((WorkerProcess worker, IRemoteCall call) in sends)
             {
+                // A Map chunk serializes its items now, on this thread and outside the lock.
+                try
+                {
+                    call.PrepareFrame();
+                }
+                catch (ArgumentException ex)
+                {
+                    (unserializable ??= []).Add((worker, call, ex));
+                    continue;
+                }
+
                 if (!worker.Send(call))
                 {
                     (returned ??= []).Add(call);
                 }
             }
 
-            if (returned is null)
+            if (returned is null && unserializable is null)
             {
                 return;
             }
 
             // The worker died between dispatch and send: nothing was written, so the calls (already
-            // Running) go back to the front of the queue for another worker.
+            // Running) go back to the front of the queue for another worker. A call that could not be
+            // serialized was not written either: its worker gets the slot back (and the task does not
+            // count towards MaxTasksPerChild), and its future fails with the reason.
             sends = null;
             lock (_lock)
             {
-                foreach (IRemoteCall call in returned)
+                foreach (IRemoteCall call in returned ?? [])
                 {
                     _retry.Enqueue(call);
                 }
 
+                foreach ((WorkerProcess worker, _, _) in unserializable ?? [])
+                {
+                    worker.InFlight--;
+                    worker.TasksAssigned--;
+                }
+
                 DispatchLocked(ref sends);
                 StartWorkersIfNeededLocked();
+            }
+
+            foreach ((_, IRemoteCall call, Exception error) in unserializable ?? [])
+            {
+                call.DiscardFrame();
+                call.OnLost(error);
             }
         }
     }
@@ -379,7 +405,7 @@ internal sealed class WorkerSupervisor
 
         foreach (WorkerProcess worker in _workers)
         {
-            if (!worker.IsReady || worker.IsRetiring || worker.InFlight >= ProcessPoolConstants.InFlightPerWorker)
+            if (!AcceptsCallsLocked(worker) || worker.InFlight >= ProcessPoolConstants.InFlightPerWorker)
             {
                 continue;
             }
@@ -392,13 +418,19 @@ internal sealed class WorkerSupervisor
 
             worker.InFlight++;
             worker.TasksAssigned++;
-            if (_maxTasksPerChild > 0 && worker.TasksAssigned >= _maxTasksPerChild)
-            {
-                worker.IsRetiring = true;
-            }
-
             (sends ??= []).Add((worker, call));
         }
+    }
+
+    /// <summary>A worker takes calls once ready, until it is lost, told to exit, or has been assigned MaxTasksPerChild tasks.</summary>
+    private bool AcceptsCallsLocked(WorkerProcess worker) =>
+        worker.IsReady && !worker.IsLost && !worker.ShutdownSent && !IsUsedUpLocked(worker);
+
+    /// <summary>The worker has been assigned MaxTasksPerChild tasks: it finishes them and is replaced.</summary>
+    private bool IsUsedUpLocked(WorkerProcess worker)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "Requires the lock.");
+        return _maxTasksPerChild > 0 && worker.TasksAssigned >= _maxTasksPerChild;
     }
 
     /// <summary>Takes the next call to write: a returned one first, else a pending one that is not canceled (it becomes Running).</summary>
@@ -460,14 +492,13 @@ internal sealed class WorkerSupervisor
         Debug.Assert(_lock.IsHeldByCurrentThread, "Requires the lock.");
         foreach (WorkerProcess worker in _workers)
         {
-            if (worker.ShutdownSent || worker.InFlight > 0 || !worker.IsReady)
+            if (worker.ShutdownSent || worker.InFlight > 0 || !worker.IsReady || worker.IsLost)
             {
                 continue;
             }
 
-            if (worker.IsRetiring || (_isShutdown && _pending.Count + _retry.Count == 0))
+            if (IsUsedUpLocked(worker) || (_isShutdown && _pending.Count + _retry.Count == 0))
             {
-                worker.IsRetiring = true;
                 worker.ShutdownSent = true;
                 toStop.Add(worker);
             }
