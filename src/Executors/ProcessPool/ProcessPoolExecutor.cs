@@ -66,6 +66,9 @@ public sealed class ProcessPoolExecutor : IExecutor
     internal IReadOnlyList<System.Diagnostics.Process> WorkerProcesses =>
         [.. _supervisor.Workers.Select(w => w.Process).OfType<System.Diagnostics.Process>()];
 
+    /// <summary>Gets how many unstarted calls were revoked from a busy worker for an idle one so far, for tests and diagnostics.</summary>
+    internal int RevokesSent => _supervisor.RevokesSent;
+
     /// <inheritdoc/>
     /// <exception cref="ArgumentException"><paramref name="fn"/> cannot be shipped to a worker process.</exception>
     public Future<TResult> Submit<TResult>(Func<TResult> fn)
@@ -262,7 +265,7 @@ public sealed class ProcessPoolExecutor : IExecutor
         }
         catch
         {
-            call.DiscardFrame();
+            call.ReleaseFrame();
             throw;
         }
 

@@ -68,6 +68,19 @@ internal sealed class OutgoingFrame : IBufferWriter<byte>
         Header.Write(_buffer);
     }
 
+    /// <summary>
+    /// Copies this completed frame into <paramref name="destination"/> (an empty frame): header,
+    /// buffered payload and tail (the tail's array is shared, not copied).
+    /// </summary>
+    public void CopyTo(OutgoingFrame destination)
+    {
+        ReadOnlySpan<byte> payload = Payload;
+        payload.CopyTo(destination.GetSpan(payload.Length));
+        destination.Advance(payload.Length);
+        destination.AttachTail(_tail);
+        destination.Complete(Header.Kind, Header.Flags, Header.CallId);
+    }
+
     /// <summary>Empties the frame for reuse, keeping its buffer.</summary>
     public void Reset()
     {

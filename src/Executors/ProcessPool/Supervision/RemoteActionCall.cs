@@ -18,9 +18,15 @@ internal sealed class RemoteActionCall : Future, IRemoteCall
         // Built at Submit, on the caller's thread: what cannot be shipped fails there.
     }
 
-    public OutgoingFrame TakeFrame() => _core.TakeFrame();
+    public OutgoingFrame Frame => _core.Frame;
 
-    public void DiscardFrame() => _core.DiscardFrame();
+    public bool IsLarge => _core.IsLarge;
+
+    public void ReleaseFrame() => _core.ReleaseFrame();
+
+    public void DropFrame() => _core.DropFrame();
+
+    public void RenewFrame() => _core.RenewFrame();
 
     public void OnAnswer(in IncomingFrame frame)
     {

@@ -68,13 +68,23 @@ internal sealed class RemoteChunkCall<T, TResult> : Future<ItemOutcome<TResult>[
         _core.SetFrame(frame, FrameFlags.Chunk);
     }
 
-    public OutgoingFrame TakeFrame() => _core.TakeFrame();
+    public OutgoingFrame Frame => _core.Frame;
 
-    public void DiscardFrame()
+    public bool IsLarge => _core.IsLarge;
+
+    public void ReleaseFrame()
     {
         _items = null;
-        _core.DiscardFrame();
+        _core.ReleaseFrame();
     }
+
+    public void DropFrame()
+    {
+        _items = null;
+        _core.DropFrame();
+    }
+
+    public void RenewFrame() => _core.RenewFrame();
 
     public void OnAnswer(in IncomingFrame frame)
     {

@@ -33,7 +33,7 @@ internal static class WorkerEntryPoint
         StartParentWatchdog(parentPid);
         using var input = new AnonymousPipeClientStream(PipeDirection.In, inHandle!);
         using var output = new AnonymousPipeClientStream(PipeDirection.Out, outHandle!);
-        var loop = new WorkerLoop(input, output, new WorkerPlanCache(AssemblyGate.ForCurrentProcess()));
+        var loop = new WorkerLoop(input, output, new WorkerPlanCache(AssemblyGate.ForCurrentProcess()), exitNow: Environment.Exit);
         return loop.Run();
     }
 
