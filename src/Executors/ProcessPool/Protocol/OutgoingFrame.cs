@@ -27,6 +27,12 @@ internal sealed class OutgoingFrame : IBufferWriter<byte>
         _written = FrameHeader.Size;
     }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the writer returns this frame to the pool once written
+    /// (a control frame), or leaves it to its owner (a task frame, kept by its call until answered).
+    /// </summary>
+    public bool ReturnAfterWrite { get; set; }
+
     /// <summary>Gets the header, valid after <see cref="Complete"/>.</summary>
     public FrameHeader Header { get; private set; }
 
@@ -87,6 +93,7 @@ internal sealed class OutgoingFrame : IBufferWriter<byte>
         _written = FrameHeader.Size;
         _tail = default;
         Header = default;
+        ReturnAfterWrite = false;
     }
 
     /// <summary>Returns the buffer to the array pool; the frame must not be used afterwards.</summary>

@@ -31,8 +31,12 @@ internal sealed class WorkerProcess
     private static bool t_isReader;
 
     private readonly WorkerSupervisor _owner;
-    /// <summary>Frames waiting for the writer thread; an owned frame goes back to the pool once written (a task frame stays with its call).</summary>
-    private readonly ConcurrentQueue<(OutgoingFrame Frame, bool Owned)> _outbox = new();
+    /// <summary>
+    /// Frames waiting for the writer thread; one marked <see cref="OutgoingFrame.ReturnAfterWrite"/> (a
+    /// control frame) goes back to the pool once written, a task frame stays with its call. (A queue of
+    /// references: a queue of tuples would be one more generic instantiation to compile at start-up.)
+    /// </summary>
+    private readonly ConcurrentQueue<OutgoingFrame> _outbox = new();
     /// <summary>
     /// Wakes the parked writer thread. Its brief spin before blocking pays off for large frames, which
     /// all go through the writer: the next one often comes within the spin (measured: a non-spinning
@@ -54,8 +58,8 @@ internal sealed class WorkerProcess
     /// <summary>How many bytes the pipe to the worker holds (<see cref="WorkerLauncher.Start"/>).</summary>
     private int _toWorkerCapacity;
 
-    /// <summary>Ids of calls in <see cref="_calls"/> with a Revoke sent and not yet settled; guarded by <see cref="_callsLock"/>.</summary>
-    private readonly HashSet<long> _revoking = [];
+    /// <summary>Ids of calls in <see cref="_calls"/> with a Revoke sent and not yet settled (at most a window's worth); guarded by <see cref="_callsLock"/>.</summary>
+    private readonly List<long> _revoking = [];
 
     private readonly TaskCompletionSource _readerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -220,8 +224,9 @@ internal sealed class WorkerProcess
             for (int i = _calls.Count - 1; i >= 1; i--)
             {
                 long id = _calls[i].CallId;
-                if (_revoking.Add(id))
+                if (!_revoking.Contains(id))
                 {
+                    _revoking.Add(id);
                     return id;
                 }
             }
@@ -316,7 +321,8 @@ internal sealed class WorkerProcess
     {
         if (!TryWriteInline(new ReadOnlySpan<OutgoingFrame>(ref frame), frame.Length))
         {
-            _outbox.Enqueue((frame, owned));
+            frame.ReturnAfterWrite = owned;
+            _outbox.Enqueue(frame);
             WakeWriter();
         }
         else if (owned)
@@ -338,7 +344,8 @@ internal sealed class WorkerProcess
         {
             foreach (OutgoingFrame frame in frames)
             {
-                _outbox.Enqueue((frame, false));
+                frame.ReturnAfterWrite = false;
+                _outbox.Enqueue(frame);
             }
 
             WakeWriter();
@@ -414,12 +421,12 @@ internal sealed class WorkerProcess
             {
                 lock (_writeGate)
                 {
-                    while (_outbox.TryDequeue(out (OutgoingFrame Frame, bool Owned) item))
+                    while (_outbox.TryDequeue(out OutgoingFrame? frame))
                     {
-                        writer.Write(item.Frame);
-                        if (item.Owned)
+                        writer.Write(frame);
+                        if (frame.ReturnAfterWrite)
                         {
-                            OutgoingFramePool.Return(item.Frame);
+                            OutgoingFramePool.Return(frame);
                         }
                     }
 
@@ -453,11 +460,11 @@ internal sealed class WorkerProcess
         finally
         {
             // Task frames stay with their calls (which drop them: see DropFrame); control frames go back.
-            while (_outbox.TryDequeue(out (OutgoingFrame Frame, bool Owned) item))
+            while (_outbox.TryDequeue(out OutgoingFrame? frame))
             {
-                if (item.Owned)
+                if (frame.ReturnAfterWrite)
                 {
-                    OutgoingFramePool.Return(item.Frame);
+                    OutgoingFramePool.Return(frame);
                 }
             }
 

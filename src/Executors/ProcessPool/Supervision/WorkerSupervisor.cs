@@ -527,6 +527,9 @@ internal sealed class WorkerSupervisor
             return;
         }
 
+        // While a worker is still starting, none is topped up beyond one call: a worker that is up
+        // first must not take the calls the others are starting for (they would only be revoked).
+        bool topUp = refill is not null && !AnyStartingLocked();
         foreach (WorkerProcess worker in _workers)
         {
             if (_pending.Count == 0 && _retry.Count == 0)
@@ -535,7 +538,7 @@ internal sealed class WorkerSupervisor
             }
 
             int room = !AcceptsCallsLocked(worker) ? 0
-                : worker == refill ? ProcessPoolConstants.InFlightPerWorker - worker.InFlight
+                : topUp && worker == refill ? ProcessPoolConstants.InFlightPerWorker - worker.InFlight
                 : worker.InFlight == 0 ? 1
                 : 0;
             while (room-- > 0 && AcceptsCallsLocked(worker) && TakeNextLocked(allowLarge: worker.InFlight == 0) is { } call)
@@ -603,6 +606,20 @@ internal sealed class WorkerSupervisor
             worker.RevokesPending--;
             _revokesPending--;
         }
+    }
+
+    private bool AnyStartingLocked()
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "Requires the lock.");
+        foreach (WorkerProcess worker in _workers)
+        {
+            if (!worker.IsReady && !worker.IsLost)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A worker takes calls once ready, until it is lost, told to exit, or has been assigned MaxTasksPerChild tasks.</summary>

@@ -42,8 +42,12 @@ internal sealed class WorkerLoop
     /// <summary>The monitor that guards the fields below it (a <see cref="Monitor"/>, not a <see cref="Lock"/>: parked threads wait on it).</summary>
     private readonly object _gate = new();
 
-    /// <summary>Frames read (tasks, an initializer) and not started yet, in order; guarded by <see cref="_gate"/>.</summary>
-    private readonly List<IncomingFrame> _queue = [];
+    /// <summary>
+    /// Frames read (tasks, an initializer) and not started yet, in order; guarded by <see cref="_gate"/>.
+    /// Created when a frame first arrives while another runs: a worker that never has one queued
+    /// (the latency path) never compiles the list's code.
+    /// </summary>
+    private List<IncomingFrame>? _queue;
 
     /// <summary>Guards <see cref="_writer"/>; taken after <see cref="_gate"/> when both are needed, never before.</summary>
     private readonly Lock _writeLock = new();
@@ -205,7 +209,7 @@ internal sealed class WorkerLoop
                 return Step.Exit;
             }
 
-            if (!_running && _queue.Count > 0)
+            if (!_running && _queue is { Count: > 0 })
             {
                 frame = TakeHeadLocked();
                 return Step.Run;
@@ -246,8 +250,16 @@ internal sealed class WorkerLoop
     private IncomingFrame TakeHeadLocked()
     {
         Debug.Assert(Monitor.IsEntered(_gate), "Requires the gate.");
-        IncomingFrame head = _queue[0];
+        IncomingFrame head = _queue![0];
         _queue.RemoveAt(0);
+        return StartLocked(head);
+    }
+
+    /// <summary>Marks <paramref name="frame"/> as the one this thread runs now.</summary>
+    private IncomingFrame StartLocked(in IncomingFrame frame)
+    {
+        Debug.Assert(Monitor.IsEntered(_gate), "Requires the gate.");
+        IncomingFrame head = frame;
         _running = true;
         _started++;
         _runStartedAt = Environment.TickCount64;
@@ -340,11 +352,18 @@ internal sealed class WorkerLoop
                         Monitor.PulseAll(_gate);
                         return Step.Again;
                     default:
-                        _queue.Add(frame);
+                        if (!_running && _queue is not { Count: > 0 })
+                        {
+                            // Nothing runs and nothing waits: this thread runs the frame itself, with
+                            // no hand-off, and stops reading.
+                            _reading = false;
+                            toRun = StartLocked(frame);
+                            return Step.Run;
+                        }
+
+                        (_queue ??= []).Add(frame);
                         if (!_running)
                         {
-                            // Nothing runs: this thread runs the head (this frame, unless others wait)
-                            // itself, with no hand-off, and stops reading.
                             _reading = false;
                             toRun = TakeHeadLocked();
                             return Step.Run;
@@ -361,14 +380,14 @@ internal sealed class WorkerLoop
     private void RevokeLocked(long callId)
     {
         Debug.Assert(Monitor.IsEntered(_gate), "Requires the gate.");
-        int index = _queue.FindIndex(f => f.Header.CallId == callId && f.Header.Kind == MessageKind.Task);
+        int index = _queue?.FindIndex(f => f.Header.CallId == callId && f.Header.Kind == MessageKind.Task) ?? -1;
         if (index < 0)
         {
             // Started (or answered) already: its answer is, or will be, the reply.
             return;
         }
 
-        IncomingFrame revoked = _queue[index];
+        IncomingFrame revoked = _queue![index];
         _queue.RemoveAt(index);
         revoked.Dispose();
 
