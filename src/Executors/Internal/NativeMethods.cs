@@ -8,8 +8,11 @@ internal static partial class NativeMethods
     /// <summary>SIGTERM on Linux and macOS.</summary>
     public const int SigTerm = 15;
 
-    /// <summary>Linux <c>F_SETPIPE_SZ</c>: set a pipe's buffer size.</summary>
+    /// <summary>Linux <c>F_SETPIPE_SZ</c>: set a pipe's buffer size; returns the size set.</summary>
     public const int SetPipeSize = 1031;
+
+    /// <summary>Linux <c>F_GETPIPE_SZ</c>: get a pipe's buffer size.</summary>
+    public const int GetPipeSize = 1032;
 
     /// <summary>Calls <c>fcntl(fd, cmd, arg)</c> (Linux).</summary>
     /// <returns>The result, or -1 on failure.</returns>

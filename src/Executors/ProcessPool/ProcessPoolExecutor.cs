@@ -69,6 +69,9 @@ public sealed class ProcessPoolExecutor : IExecutor
     internal IReadOnlyList<System.Diagnostics.Process> WorkerProcesses =>
         [.. _supervisor.Workers.Select(w => w.Process).OfType<System.Diagnostics.Process>()];
 
+    /// <summary>Gets how many unstarted calls were revoked from a busy worker for an idle one so far, for tests and diagnostics.</summary>
+    internal int RevokesSent => _supervisor.RevokesSent;
+
     /// <inheritdoc/>
     /// <exception cref="ArgumentException"><paramref name="fn"/> cannot be shipped to a worker process.</exception>
     public Future<TResult> Submit<TResult>(Func<TResult> fn)
@@ -122,8 +125,14 @@ public sealed class ProcessPoolExecutor : IExecutor
         }
 
         object? target = fn.Target;
+        bool first = true;
         var chunks = MapResults<T[], ItemOutcome<TResult>[]>.Start(
-            chunk => SubmitChunk<T, TResult>(plan, target, chunk),
+            chunk =>
+            {
+                bool serializeNow = first;
+                first = false;
+                return SubmitChunk<T, TResult>(plan, target, chunk, serializeNow);
+            },
             items.Chunk(chunkSize),
             deadline,
             bufferSize);
@@ -229,27 +238,25 @@ public sealed class ProcessPoolExecutor : IExecutor
         }
     }
 
-    private Future<ItemOutcome<TResult>[]> SubmitChunk<T, TResult>(CallablePlan plan, object? target, T[] chunk)
+    /// <summary>
+    /// Submits one Map chunk. Its items are serialized when it is dispatched to a worker, so that only
+    /// the chunks on their way hold a frame (docs/design/0005). What can be checked without serializing
+    /// is checked here, at the call: every item's runtime type against the declared one; the first
+    /// chunk is serialized at once, so a type that cannot be serialized at all fails at the call too.
+    /// </summary>
+    private Future<ItemOutcome<TResult>[]> SubmitChunk<T, TResult>(CallablePlan plan, object? target, T[] chunk, bool serializeNow)
     {
-        OutgoingFrame frame = OutgoingFramePool.Rent();
-        try
+        var call = new RemoteChunkCall<T, TResult>(plan, target, chunk);
+        if (serializeNow)
         {
-            var writer = new MessagePackWriter(frame);
-            TaskEnvelope.WriteCallable(ref writer, plan, target, chunk.Length, "fn");
-            foreach (T item in chunk)
-            {
-                TaskEnvelope.WriteArgument(ref writer, plan.ParameterTypes[0], item, "items");
-            }
-
-            writer.Flush();
+            call.PrepareFrame();
         }
-        catch
+        else
         {
-            OutgoingFramePool.Return(frame);
-            throw;
+            TaskEnvelope.CheckArguments(plan.ParameterTypes[0], chunk, "items");
         }
 
-        return Schedule(new RemoteChunkCall<TResult>(frame, plan.ReturnType, chunk.Length));
+        return Schedule(call);
     }
 
     private TFuture Schedule<TFuture>(TFuture call)
@@ -261,7 +268,7 @@ public sealed class ProcessPoolExecutor : IExecutor
         }
         catch
         {
-            call.DiscardFrame();
+            call.ReleaseFrame();
             throw;
         }
 

@@ -11,10 +11,10 @@ namespace Executors.Tests.Contract;
 public sealed class ProcessPoolExecutorContractTests : ExecutorContractTests
 {
     /// <summary>
-    /// Gets the calls a blocked worker may already hold behind the one it runs. The supervisor's window
-    /// (<c>WorkerSupervisor.DispatchLocked</c>) is <c>ceil(outstanding / MaxWorkers)</c> clamped to
-    /// <see cref="ProcessPoolConstants.InFlightPerWorker"/>; the contract tests that use this allowance
-    /// run one worker, so at most <c>InFlightPerWorker - 1</c> calls sit behind the blocked one.
+    /// Gets the calls a blocked worker may already hold behind the one it runs: its window
+    /// (<see cref="ProcessPoolConstants.InFlightPerWorker"/>, <c>WorkerSupervisor.DispatchLocked</c>)
+    /// minus the running one. They are Running for the user, as CPython's call queue items are; the
+    /// contract tests that use this allowance run one worker.
     /// </summary>
     protected override int StartedAheadAllowance => ProcessPoolConstants.InFlightPerWorker - 1;
 

@@ -387,6 +387,103 @@ public sealed class ProcessPoolExecutorTests : IClassFixture<ProcessPoolExecutor
         Assert.Equal(2, blocked.GetResult(TestTimeouts.Unexpected));
     }
 
+    // ---- Pipelining (docs/design/0005) ------------------------------------------------------------
+
+    [Fact]
+    public void Submit_ShortTasksWrittenBehindALongOne_FinishOnTheOtherWorkerWhileTheLongOneRuns()
+    {
+        using var executor = new ProcessPoolExecutor(maxWorkers: 2);
+        StartBothWorkers(executor);
+        using var first = new CrossProcessGate();
+        using var longGate = new CrossProcessGate();
+
+        // Both workers busy on the first gate while the rest queues; when it opens, each worker's
+        // reader tops its window up in queue order, so one worker gets the long task with short
+        // tasks written behind it, and the other gets short tasks only.
+        Future<int>[] openers = [executor.Submit(BlockingOn(first.DirectoryPath)), executor.Submit(BlockingOn(first.DirectoryPath))];
+        Assert.True(first.WaitUntilEntered(2, TestTimeouts.Unexpected), "Both workers should be busy.");
+        Future<int> longTask = executor.Submit(BlockingOn(longGate.DirectoryPath));
+        Future<int>[] shortTasks = [.. Enumerable.Range(0, (2 * ProcessPoolConstants.InFlightPerWorker) - 2).Select(i => executor.Submit(static x => x + 1, i))];
+        first.Open();
+        Assert.True(longGate.WaitUntilEntered(1, TestTimeouts.Unexpected), "The long task should be running.");
+
+        DoneAndNotDone waited = Futures.Wait(shortTasks, TestTimeouts.Unexpected);
+        bool longStillRunning = !longTask.IsDone;
+        int revokes = executor.RevokesSent;
+        longGate.Open();
+
+        Assert.Empty(waited.NotDone);
+        Assert.True(longStillRunning);
+        Assert.True(revokes > 0, "No call was moved from the busy worker.");
+        Assert.Equal(Enumerable.Range(1, shortTasks.Length), shortTasks.Select(f => f.GetResult(TimeSpan.Zero)));
+        Assert.Equal(2, longTask.GetResult(TestTimeouts.Unexpected));
+        Assert.All(openers, f => Assert.Equal(2, f.GetResult(TestTimeouts.Unexpected)));
+    }
+
+    [Fact]
+    public void Cancel_TaskWrittenBehindARunningOne_ReturnsFalseAndTheTaskRuns()
+    {
+        // CPython: a call moved to the call queue is running and cannot be canceled. Here a call written
+        // to a worker's window is that call: a busy worker's window is topped up when it answers.
+        using var executor = new ProcessPoolExecutor(maxWorkers: 1);
+        using var first = new CrossProcessGate();
+        using var second = new CrossProcessGate();
+        Future<int> opener = executor.Submit(BlockingOn(first.DirectoryPath));
+        Assert.True(first.WaitUntilEntered(1, TestTimeouts.Unexpected), "The first task should be running.");
+        Future<int> blocked = executor.Submit(BlockingOn(second.DirectoryPath));
+        Future<int> behind = executor.Submit(static () => 7);
+        bool pendingWhileTheWorkerWasBusy = behind.State == FutureState.Pending;
+        first.Open();
+        Assert.True(second.WaitUntilEntered(1, TestTimeouts.Unexpected), "The second task should be running.");
+
+        bool canceled = behind.Cancel();
+        bool runningBeforeItStarted = behind.IsRunning;
+        second.Open();
+
+        Assert.True(pendingWhileTheWorkerWasBusy);
+        Assert.False(canceled);
+        Assert.True(runningBeforeItStarted);
+        Assert.Equal(7, behind.GetResult(TestTimeouts.Unexpected));
+        Assert.Equal(2, blocked.GetResult(TestTimeouts.Unexpected));
+        Assert.Equal(2, opener.GetResult(TestTimeouts.Unexpected));
+    }
+
+    [Fact]
+    public void Cancel_TaskBeyondTheWorkersWindow_ReturnsTrueAndTheTaskNeverRuns()
+    {
+        using var executor = new ProcessPoolExecutor(maxWorkers: 1);
+        using var gate = new CrossProcessGate();
+        Future<int> blocked = executor.Submit(BlockingOn(gate.DirectoryPath));
+        Assert.True(gate.WaitUntilEntered(1, TestTimeouts.Unexpected), "The blocking task should be running.");
+        Func<int, int> entering = EnteringWithoutBlocking(gate.DirectoryPath);
+        Future<int>[] behind = [.. Enumerable.Range(0, ProcessPoolConstants.InFlightPerWorker).Select(i => executor.Submit(entering, i))];
+
+        bool canceled = behind[^1].Cancel();
+        gate.Open();
+        Futures.Wait(behind[..^1], TestTimeouts.Unexpected);
+        executor.Shutdown(wait: true);
+
+        Assert.True(canceled);
+        Assert.True(behind[^1].IsCanceled);
+        Assert.Equal(ProcessPoolConstants.InFlightPerWorker, gate.EnteredCount);
+        Assert.Equal(2, blocked.GetResult(TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void MaxTasksPerChild_WithTasksPipelined_NoWorkerRunsMoreThanItsShare()
+    {
+        const int MaxTasks = 3;
+        const int TaskCount = 30;
+        using var executor = new ProcessPoolExecutor(maxWorkers: 2, maxTasksPerChild: MaxTasks);
+
+        Future<int>[] futures = [.. Enumerable.Range(0, TaskCount).Select(_ => executor.Submit(static () => Environment.ProcessId))];
+        int[] pids = [.. futures.Select(f => f.GetResult(TestTimeouts.Unexpected))];
+
+        Dictionary<int, int> perWorker = pids.GroupBy(pid => pid).ToDictionary(g => g.Key, g => g.Count());
+        Assert.All(perWorker.Values, count => Assert.InRange(count, 1, MaxTasks));
+        Assert.True(perWorker.Count >= TaskCount / MaxTasks, $"{perWorker.Count} workers ran {TaskCount} tasks.");
+    }
+
     // ---- Map -------------------------------------------------------------------------------------
 
     [Theory]
@@ -474,6 +571,85 @@ public sealed class ProcessPoolExecutorTests : IClassFixture<ProcessPoolExecutor
         Assert.True(gate.EnteredCount < itemCount, "Items not yet sent to the worker must be canceled.");
     }
 
+    [Fact]
+    public void Map_ChunkSize_SerializesItemsOnlyWhenTheirChunkIsDispatched()
+    {
+        const int ChunkSize = 4;
+        const int ItemCount = ChunkSize * 50;
+        using var executor = new ProcessPoolExecutor(maxWorkers: 1);
+        using var gate = new CrossProcessGate();
+        string directory = gate.DirectoryPath;
+        CountedItem[] items = [.. Enumerable.Range(0, ItemCount).Select(i => new CountedItem { Value = i })];
+
+        IEnumerable<int> results = executor.Map(
+            item =>
+            {
+                CrossProcessGate.Enter(directory, block: item.Value == 0);
+                return item.Value;
+            },
+            items,
+            timeout: TestTimeouts.Unexpected,
+            chunkSize: ChunkSize);
+        bool entered = gate.WaitUntilEntered(1, TestTimeouts.Unexpected);
+        int serializedWhileBlocked = items.Count(item => item.Serializations > 0);
+        gate.Open();
+        List<int> all = [.. results];
+
+        // The first chunk at the call, then at most one window of chunks written to the blocked worker.
+        Assert.True(entered);
+        Assert.InRange(serializedWhileBlocked, ChunkSize, ChunkSize * (1 + ProcessPoolConstants.InFlightPerWorker));
+        Assert.Equal(Enumerable.Range(0, ItemCount), all);
+        Assert.All(items, item => Assert.Equal(1, item.Serializations));
+    }
+
+    [Fact]
+    public void Map_ChunkSizeItemOfWrongRuntimeTypeInALaterChunk_ThrowsArgumentExceptionAtCall()
+    {
+        Shape[] items = [.. Enumerable.Range(0, 100).Select(i => i == 70 ? new Circle { Size = i } : new Shape { Size = i })];
+
+        var exception = Assert.Throws<ArgumentException>(() => _executor.Map(static (Shape x) => x.Size, items, chunkSize: 16));
+
+        Assert.Equal("items", exception.ParamName);
+        Assert.Contains(typeof(Circle).FullName!, exception.Message, StringComparison.Ordinal);
+        AssertPoolStillWorks();
+    }
+
+    [Fact]
+    public void Map_ChunkSizeFirstChunkCannotBeSerialized_ThrowsArgumentExceptionAtCall()
+    {
+        FragileItem[] items = [.. Enumerable.Range(0, 40).Select(i => new FragileItem { Value = i == 3 ? -1 : i })];
+
+        var exception = Assert.Throws<ArgumentException>(() => _executor.Map(static (FragileItem x) => x.Value, items, chunkSize: 16));
+
+        Assert.Equal("items", exception.ParamName);
+        Assert.Contains("negative", exception.ToString(), StringComparison.Ordinal);
+        AssertPoolStillWorks();
+    }
+
+    [Fact]
+    public void Map_ChunkSizeItemInALaterChunkCannotBeSerialized_ThrowsArgumentExceptionWhenItsChunkIsReached()
+    {
+        const int ChunkSize = 16;
+        FragileItem[] items = [.. Enumerable.Range(0, ChunkSize * 6).Select(i => new FragileItem { Value = i == 40 ? -1 : i })];
+        IEnumerable<int> results = _executor.Map(static (FragileItem x) => x.Value, items, timeout: TestTimeouts.Unexpected, chunkSize: ChunkSize);
+        var yielded = new List<int>();
+
+        Exception? exception = Record.Exception(() =>
+        {
+            foreach (int result in results)
+            {
+                yielded.Add(result);
+            }
+        });
+
+        // Item 40 is in the third chunk (32..47): the chunks before it are yielded, then its chunk fails.
+        ArgumentException argument = Assert.IsType<ArgumentException>(exception);
+        Assert.Equal("items", argument.ParamName);
+        Assert.Contains("negative", argument.ToString(), StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(0, 2 * ChunkSize), yielded);
+        AssertPoolStillWorks();
+    }
+
     private static int Square(int x) => x * x;
 
     private static T Mirror<T>(T value)
@@ -499,6 +675,12 @@ public sealed class ProcessPoolExecutorTests : IClassFixture<ProcessPoolExecutor
         return 2;
     };
 
+    private static Func<int, int> EnteringWithoutBlocking(string gateDirectory) => x =>
+    {
+        CrossProcessGate.Enter(gateDirectory, block: false);
+        return x;
+    };
+
     /// <summary>Runs in the worker as its initializer: records its pid once, and sets a variable its tasks read.</summary>
     private static void MarkInitialized(string directory)
     {
@@ -516,6 +698,23 @@ public sealed class ProcessPoolExecutorTests : IClassFixture<ProcessPoolExecutor
         }
     }
 
+    /// <summary>Starts both workers of a two-worker pool: two slow tasks at once cannot share one worker's first round.</summary>
+    private static void StartBothWorkers(ProcessPoolExecutor executor)
+    {
+        var pids = new HashSet<int>();
+        for (int round = 0; round < 20 && pids.Count < 2; round++)
+        {
+            Future<int>[] probes = [.. Enumerable.Range(0, 2).Select(_ => executor.Submit(static () =>
+            {
+                Thread.Sleep(100);
+                return Environment.ProcessId;
+            }))];
+            pids.UnionWith(probes.Select(f => f.GetResult(TestTimeouts.Unexpected)));
+        }
+
+        Assert.Equal(2, pids.Count);
+    }
+
     private void AssertPoolStillWorks() =>
         Assert.Equal(9, _executor.Submit(static (int x) => x * x, 3).GetResult(TestTimeouts.Unexpected));
 
@@ -530,6 +729,48 @@ public sealed class ProcessPoolExecutorTests : IClassFixture<ProcessPoolExecutor
     public sealed record Point(int X, int Y) : IMirrorable<Point>
     {
         public Point Mirror() => new(Y, X);
+    }
+
+    /// <summary>A plain class whose serialization (in the parent) is counted: reading <see cref="Value"/> is what the serializer does.</summary>
+    public sealed class CountedItem
+    {
+        private int _value;
+        private int _serializations;
+
+        public int Value
+        {
+            get
+            {
+                Interlocked.Increment(ref _serializations);
+                return _value;
+            }
+
+            set => _value = value;
+        }
+
+        [IgnoreMember]
+        public int Serializations => Volatile.Read(ref _serializations);
+    }
+
+    /// <summary>A plain class with a subclass: a <see cref="Circle"/> declared as a <see cref="Shape"/> would arrive as a <see cref="Shape"/>, so it is refused.</summary>
+    public class Shape
+    {
+        public int Size { get; set; }
+    }
+
+    /// <summary>A subclass of <see cref="Shape"/>.</summary>
+    public sealed class Circle : Shape;
+
+    /// <summary>A plain class that cannot be serialized while <see cref="Value"/> is negative: its getter throws.</summary>
+    public sealed class FragileItem
+    {
+        private int _value;
+
+        public int Value
+        {
+            get => _value < 0 ? throw new InvalidOperationException("negative value") : _value;
+            set => _value = value;
+        }
     }
 
     /// <summary>A plain class: serialized without attributes.</summary>

@@ -26,4 +26,14 @@ internal enum MessageKind : byte
 
     /// <summary>Parent → worker: finish the tasks already received, then exit.</summary>
     Shutdown = 8,
+
+    /// <summary>
+    /// Parent → worker: give back the task with this call id if it has not started (protocol 2). The
+    /// worker answers <see cref="Revoked"/>, or, if the task already started, nothing more than its
+    /// normal answer.
+    /// </summary>
+    Revoke = 9,
+
+    /// <summary>Worker → parent: the task with this call id was taken back before it started; it never runs here (protocol 2).</summary>
+    Revoked = 10,
 }

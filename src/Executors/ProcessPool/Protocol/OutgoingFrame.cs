@@ -27,6 +27,12 @@ internal sealed class OutgoingFrame : IBufferWriter<byte>
         _written = FrameHeader.Size;
     }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the writer returns this frame to the pool once written
+    /// (a control frame), or leaves it to its owner (a task frame, kept by its call until answered).
+    /// </summary>
+    public bool ReturnAfterWrite { get; set; }
+
     /// <summary>Gets the header, valid after <see cref="Complete"/>.</summary>
     public FrameHeader Header { get; private set; }
 
@@ -68,12 +74,26 @@ internal sealed class OutgoingFrame : IBufferWriter<byte>
         Header.Write(_buffer);
     }
 
+    /// <summary>
+    /// Copies this completed frame into <paramref name="destination"/> (an empty frame): header,
+    /// buffered payload and tail (the tail's array is shared, not copied).
+    /// </summary>
+    public void CopyTo(OutgoingFrame destination)
+    {
+        ReadOnlySpan<byte> payload = Payload;
+        payload.CopyTo(destination.GetSpan(payload.Length));
+        destination.Advance(payload.Length);
+        destination.AttachTail(_tail);
+        destination.Complete(Header.Kind, Header.Flags, Header.CallId);
+    }
+
     /// <summary>Empties the frame for reuse, keeping its buffer.</summary>
     public void Reset()
     {
         _written = FrameHeader.Size;
         _tail = default;
         Header = default;
+        ReturnAfterWrite = false;
     }
 
     /// <summary>Returns the buffer to the array pool; the frame must not be used afterwards.</summary>

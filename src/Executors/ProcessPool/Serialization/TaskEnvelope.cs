@@ -101,6 +101,36 @@ internal static class TaskEnvelope
         }
     }
 
+    /// <summary>
+    /// Checks, without serializing them, that <paramref name="arguments"/> would arrive as themselves
+    /// (<see cref="DeclaredTypeCheck"/>): what <see cref="WriteArgument"/> would refuse for its runtime
+    /// type is refused here, with the same exception. Map runs this on every item at the call, and
+    /// serializes the items later, when their chunk is dispatched.
+    /// </summary>
+    /// <exception cref="ArgumentException">An argument's runtime type would not survive its declared type.</exception>
+    public static void CheckArguments<T>(Type declaredType, T[] arguments, string paramName)
+    {
+        if (typeof(T) == declaredType && typeof(T).IsValueType)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (T argument in arguments)
+            {
+                DeclaredTypeCheck.EnsureRoundTrips(declaredType, argument, "The argument");
+            }
+        }
+        catch (NotSupportedException ex)
+        {
+            throw new ArgumentException(
+                $"The argument of type '{declaredType}' cannot be serialized for a worker process: {ex.Message}",
+                paramName,
+                ex);
+        }
+    }
+
     /// <summary>Reads a call in the worker.</summary>
     /// <param name="payload">The frame payload.</param>
     /// <param name="plans">The worker's plan cache.</param>

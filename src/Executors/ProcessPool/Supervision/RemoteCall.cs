@@ -21,9 +21,20 @@ internal sealed class RemoteCall<TResult> : Future<TResult>, IRemoteCall
 
     public long CallId => _core.CallId;
 
-    public OutgoingFrame TakeFrame() => _core.TakeFrame();
+    public void PrepareFrame()
+    {
+        // Built at Submit, on the caller's thread: what cannot be shipped fails there.
+    }
 
-    public void DiscardFrame() => _core.DiscardFrame();
+    public OutgoingFrame Frame => _core.Frame;
+
+    public bool IsLarge => _core.IsLarge;
+
+    public void ReleaseFrame() => _core.ReleaseFrame();
+
+    public void DropFrame() => _core.DropFrame();
+
+    public void RenewFrame() => _core.RenewFrame();
 
     public void OnAnswer(in IncomingFrame frame)
     {

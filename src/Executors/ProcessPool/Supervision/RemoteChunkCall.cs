@@ -5,28 +5,86 @@ using MessagePack;
 
 namespace Executors.ProcessPool.Supervision;
 
-/// <summary>A chunk of Map items sent as one task; its future holds one outcome per item, so each item fails on its own.</summary>
+/// <summary>
+/// A chunk of Map items sent as one task; its future holds one outcome per item, so each item fails on
+/// its own. The items are serialized when the chunk is dispatched to a worker (<see cref="PrepareFrame"/>),
+/// not when <c>Map</c> is called: only the chunks on their way to a worker hold a frame.
+/// </summary>
+/// <typeparam name="T">The type of the items.</typeparam>
 /// <typeparam name="TResult">The type of the results.</typeparam>
-internal sealed class RemoteChunkCall<TResult> : Future<ItemOutcome<TResult>[]>, IRemoteCall
+internal sealed class RemoteChunkCall<T, TResult> : Future<ItemOutcome<TResult>[]>, IRemoteCall
 {
-    private readonly Type _declaredResultType;
+    private readonly CallablePlan _plan;
+    private readonly object? _target;
     private readonly int _count;
     private RemoteCallCore _core;
 
-    public RemoteChunkCall(OutgoingFrame frame, Type declaredResultType, int count)
+    /// <summary>The items until they are serialized; then null.</summary>
+    private T[]? _items;
+
+    /// <summary>Initializes a chunk whose items are serialized later, by <see cref="PrepareFrame"/>.</summary>
+    public RemoteChunkCall(CallablePlan plan, object? target, T[] items)
     {
-        _declaredResultType = declaredResultType;
-        _count = count;
-        _core = new RemoteCallCore(frame, FrameFlags.Chunk);
+        _plan = plan;
+        _target = target;
+        _items = items;
+        _count = items.Length;
+        _core = new RemoteCallCore();
     }
 
     public Future Future => this;
 
     public long CallId => _core.CallId;
 
-    public OutgoingFrame TakeFrame() => _core.TakeFrame();
+    /// <summary>Serializes the items into the task frame, once; on the thread that dispatches the chunk.</summary>
+    /// <exception cref="ArgumentException">An item (or the callable) cannot be serialized.</exception>
+    public void PrepareFrame()
+    {
+        if (_items is not { } items)
+        {
+            return;
+        }
 
-    public void DiscardFrame() => _core.DiscardFrame();
+        OutgoingFrame frame = OutgoingFramePool.Rent();
+        try
+        {
+            var writer = new MessagePackWriter(frame);
+            TaskEnvelope.WriteCallable(ref writer, _plan, _target, items.Length, "fn");
+            Type declared = _plan.ParameterTypes[0];
+            foreach (T item in items)
+            {
+                TaskEnvelope.WriteArgument(ref writer, declared, item, "items");
+            }
+
+            writer.Flush();
+        }
+        catch
+        {
+            OutgoingFramePool.Return(frame);
+            throw;
+        }
+
+        _items = null;
+        _core.SetFrame(frame, FrameFlags.Chunk);
+    }
+
+    public OutgoingFrame Frame => _core.Frame;
+
+    public bool IsLarge => _core.IsLarge;
+
+    public void ReleaseFrame()
+    {
+        _items = null;
+        _core.ReleaseFrame();
+    }
+
+    public void DropFrame()
+    {
+        _items = null;
+        _core.DropFrame();
+    }
+
+    public void RenewFrame() => _core.RenewFrame();
 
     public void OnAnswer(in IncomingFrame frame)
     {
@@ -55,7 +113,7 @@ internal sealed class RemoteChunkCall<TResult> : Future<ItemOutcome<TResult>[]>,
 
                 if (reader.ReadInt32() == 0)
                 {
-                    outcomes[i] = new ItemOutcome<TResult>(ResultEnvelope.ReadValue<TResult>(ref reader, _declaredResultType), null);
+                    outcomes[i] = new ItemOutcome<TResult>(ResultEnvelope.ReadValue<TResult>(ref reader, _plan.ReturnType), null);
                 }
                 else
                 {
@@ -65,7 +123,7 @@ internal sealed class RemoteChunkCall<TResult> : Future<ItemOutcome<TResult>[]>,
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or InvalidCastException or EndOfStreamException or InvalidDataException)
         {
-            TrySetException(RemoteCallCore.UndecodableResult(_declaredResultType, ex));
+            TrySetException(RemoteCallCore.UndecodableResult(_plan.ReturnType, ex));
             return;
         }
 

@@ -23,6 +23,9 @@ internal sealed class WorkerLauncher
     /// <summary>The pipe buffer asked for on Linux: 1 MiB, the default <c>/proc/sys/fs/pipe-max-size</c>.</summary>
     private const int PipeBufferSize = 1 << 20;
 
+    /// <summary>The capacity assumed where it cannot be asked: a page, the smallest pipe buffer Linux gives (Windows' default is about as small).</summary>
+    private const int MinimumPipeCapacity = 4096;
+
     /// <summary>Arguments appended to every worker's command line (the worker's GIL options).</summary>
     private readonly string[] _extraArguments;
 
@@ -55,15 +58,18 @@ internal sealed class WorkerLauncher
     public WorkerLauncher WithExtraArguments(params string[] arguments) =>
         new(HostPath, RuntimeConfigPath, DepsFilePath, WorkerPath, [.. _extraArguments, .. arguments]);
 
-    /// <summary>Starts a worker and returns it with the parent's ends of its two pipes.</summary>
-    public (Process Process, AnonymousPipeServerStream ToWorker, AnonymousPipeServerStream FromWorker) Start()
+    /// <summary>
+    /// Starts a worker and returns it with the parent's ends of its two pipes, and how many bytes the
+    /// pipe to the worker holds (a write of what fits cannot block).
+    /// </summary>
+    public (Process Process, AnonymousPipeServerStream ToWorker, AnonymousPipeServerStream FromWorker, int ToWorkerCapacity) Start()
     {
         lock (s_startLock)
         {
             var toWorker = new AnonymousPipeServerStream(PipeDirection.Out, HandleInheritability.Inheritable);
             var fromWorker = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.Inheritable);
-            EnlargePipeBuffer(toWorker);
-            EnlargePipeBuffer(fromWorker);
+            int toWorkerCapacity = EnlargePipeBuffer(toWorker);
+            _ = EnlargePipeBuffer(fromWorker);
             try
             {
                 var info = new ProcessStartInfo(HostPath)
@@ -97,7 +103,7 @@ internal sealed class WorkerLauncher
 
                 Process process = Process.Start(info)
                     ?? throw new InvalidOperationException($"Could not start the worker process '{HostPath}'.");
-                return (process, toWorker, fromWorker);
+                return (process, toWorker, fromWorker, toWorkerCapacity);
             }
             catch
             {
@@ -118,18 +124,27 @@ internal sealed class WorkerLauncher
     /// On Linux, grows a pipe's buffer from 64 KiB to 1 MiB (the default pipe-max-size): a 1 MiB
     /// argument then crosses in one write instead of sixteen writer/reader hand-offs. Best effort.
     /// </summary>
-    private static void EnlargePipeBuffer(AnonymousPipeServerStream pipe)
+    /// <returns>The pipe's capacity: what Linux reports, or a conservative 4 KiB elsewhere.</returns>
+    private static int EnlargePipeBuffer(AnonymousPipeServerStream pipe)
     {
         if (!OperatingSystem.IsLinux())
         {
-            return;
+            return MinimumPipeCapacity;
         }
 
         bool added = false;
         try
         {
             pipe.SafePipeHandle.DangerousAddRef(ref added);
-            _ = NativeMethods.Fcntl((int)pipe.SafePipeHandle.DangerousGetHandle(), NativeMethods.SetPipeSize, PipeBufferSize);
+            int fd = (int)pipe.SafePipeHandle.DangerousGetHandle();
+            int size = Internal.NativeMethods.Fcntl(fd, Internal.NativeMethods.SetPipeSize, PipeBufferSize);
+            if (size <= 0)
+            {
+                // Not enlarged (a per-user pipe quota, an old kernel): use what it has.
+                size = Internal.NativeMethods.Fcntl(fd, Internal.NativeMethods.GetPipeSize, 0);
+            }
+
+            return Math.Max(size, MinimumPipeCapacity);
         }
         finally
         {

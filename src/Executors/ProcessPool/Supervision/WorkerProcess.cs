@@ -24,16 +24,42 @@ internal sealed class WorkerProcess
     /// <summary>Frames up to this size may be written inline by the posting thread; a pipe buffer (64 KiB) takes them without blocking.</summary>
     private const int InlineWriteLimit = 16 * 1024;
 
+    /// <summary>Room kept in the pipe for control frames (Revoke, Shutdown) besides the calls' frames; see <see cref="CannotBlock"/>.</summary>
+    private const int ControlFrameReserve = 1024;
+
     [ThreadStatic]
     private static bool t_isReader;
 
     private readonly WorkerSupervisor _owner;
+    /// <summary>
+    /// Frames waiting for the writer thread; one marked <see cref="OutgoingFrame.ReturnAfterWrite"/> (a
+    /// control frame) goes back to the pool once written, a task frame stays with its call. (A queue of
+    /// references: a queue of tuples would be one more generic instantiation to compile at start-up.)
+    /// </summary>
     private readonly ConcurrentQueue<OutgoingFrame> _outbox = new();
+    /// <summary>
+    /// Wakes the parked writer thread. Its brief spin before blocking pays off for large frames, which
+    /// all go through the writer: the next one often comes within the spin (measured: a non-spinning
+    /// event cost a third of the 1 MiB payload throughput).
+    /// </summary>
     private readonly SemaphoreSlim _outboxSignal = new(0);
     private readonly Lock _callsLock = new();
 
-    /// <summary>Calls written (or about to be written) to this worker, by call id; guarded by <see cref="_callsLock"/>.</summary>
-    private readonly Dictionary<long, IRemoteCall> _calls = [];
+    /// <summary>
+    /// Calls written (or about to be written) to this worker and not yet answered or given back, in the
+    /// order they were written, which is the order the worker runs them in; guarded by <see cref="_callsLock"/>.
+    /// At most <see cref="ProcessPoolConstants.InFlightPerWorker"/>, so a list search is cheap.
+    /// </summary>
+    private readonly List<IRemoteCall> _calls = [];
+
+    /// <summary>Total wire size of the frames of the calls in <see cref="_calls"/>; written under <see cref="_callsLock"/>, read with <see cref="Volatile"/>.</summary>
+    private long _callBytes;
+
+    /// <summary>How many bytes the pipe to the worker holds (<see cref="WorkerLauncher.Start"/>).</summary>
+    private int _toWorkerCapacity;
+
+    /// <summary>Ids of calls in <see cref="_calls"/> with a Revoke sent and not yet settled (at most a window's worth); guarded by <see cref="_callsLock"/>.</summary>
+    private readonly List<long> _revoking = [];
 
     private readonly TaskCompletionSource _readerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -76,8 +102,8 @@ internal sealed class WorkerProcess
     /// <summary>Gets or sets a value indicating whether the handshake (and initializer) completed; supervisor lock.</summary>
     public bool IsReady { get; set; }
 
-    /// <summary>Gets or sets a value indicating whether the worker takes no more tasks (recycling or shutdown); supervisor lock.</summary>
-    public bool IsRetiring { get; set; }
+    /// <summary>Gets or sets a value indicating whether the worker is being lost (it takes no more calls); supervisor lock.</summary>
+    public bool IsLost { get; set; }
 
     /// <summary>Gets or sets a value indicating whether the worker was told to exit; supervisor lock.</summary>
     public bool ShutdownSent { get; set; }
@@ -85,8 +111,11 @@ internal sealed class WorkerProcess
     /// <summary>Gets or sets the number of calls written and not yet answered; supervisor lock.</summary>
     public int InFlight { get; set; }
 
-    /// <summary>Gets or sets the number of tasks ever assigned, for MaxTasksPerChild; supervisor lock.</summary>
+    /// <summary>Gets or sets the number of tasks assigned and not given back, for MaxTasksPerChild; supervisor lock.</summary>
     public int TasksAssigned { get; set; }
+
+    /// <summary>Gets or sets the number of revokes sent to this worker and not yet settled; supervisor lock.</summary>
+    public int RevokesPending { get; set; }
 
     /// <summary>Gets the process, for tests and shutdown; null before <see cref="Start"/>.</summary>
     public Process? Process => _process;
@@ -96,14 +125,14 @@ internal sealed class WorkerProcess
     {
         try
         {
-            (_process, _toWorker, _fromWorker) = launcher.Start();
+            (_process, _toWorker, _fromWorker, _toWorkerCapacity) = launcher.Start();
             ProcessId = _process.Id;
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException or InvalidOperationException)
         {
             // Reported from another thread: the supervisor calls Start under its lock.
             string reason = $"could not be started: {ex.Message}";
-            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Worker.OnLost(state.Reason), (Worker: this, Reason: reason), preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Worker.OnLost(state.Reason, exact: true), (Worker: this, Reason: reason), preferLocal: false);
             return;
         }
 
@@ -122,9 +151,10 @@ internal sealed class WorkerProcess
         }
     }
 
-    /// <summary>Writes <paramref name="call"/> to the worker.</summary>
-    /// <returns><see langword="false"/> if the worker is already lost: the call was not taken and can go to another worker.</returns>
-    public bool Send(IRemoteCall call)
+    /// <summary>Writes <paramref name="calls"/> to the worker, in order, with one write when they fit.</summary>
+    /// <param name="calls">The calls, their frames prepared.</param>
+    /// <returns><see langword="false"/> if the worker is already lost: no call was taken, they can go to another worker.</returns>
+    public bool Send(IReadOnlyList<IRemoteCall> calls)
     {
         lock (_callsLock)
         {
@@ -133,24 +163,76 @@ internal sealed class WorkerProcess
                 return false;
             }
 
-            _calls.Add(call.CallId, call);
+            long bytes = _callBytes;
+            foreach (IRemoteCall call in calls)
+            {
+                _calls.Add(call);
+                bytes += call.Frame.Length;
+            }
+
+            Volatile.Write(ref _callBytes, bytes);
         }
 
         // Outside the calls lock: the post may write to the pipe inline. If the worker is lost in
-        // between, OnLost has already failed this call; the frame then just goes back to the pool.
-        Post(call.TakeFrame());
+        // between, OnLost has already settled these calls (and left their frames alone: see DropFrame).
+        if (calls.Count == 1)
+        {
+            Post(calls[0].Frame, owned: false);
+        }
+        else
+        {
+            var frames = new OutgoingFrame[calls.Count];
+            for (int i = 0; i < frames.Length; i++)
+            {
+                frames[i] = calls[i].Frame;
+            }
+
+            Post(frames);
+        }
+
         return true;
     }
 
-    /// <summary>Writes a control frame (Initialize, Shutdown).</summary>
-    public void SendControl(OutgoingFrame frame) => Post(frame);
+    /// <summary>Writes a control frame (Initialize, Shutdown), which goes back to the pool once written.</summary>
+    public void SendControl(OutgoingFrame frame) => Post(frame, owned: true);
 
     /// <summary>Sends a Shutdown frame: the worker finishes what it has and exits.</summary>
     public void SendShutdown()
     {
         OutgoingFrame frame = OutgoingFramePool.Rent();
         frame.Complete(MessageKind.Shutdown, FrameFlags.None, callId: 0);
-        Post(frame);
+        Post(frame, owned: true);
+    }
+
+    /// <summary>Asks the worker to give back a call it has not started (chosen by <see cref="MarkLastForRevoke"/>).</summary>
+    public void SendRevoke(long callId)
+    {
+        OutgoingFrame frame = OutgoingFramePool.Rent();
+        frame.Complete(MessageKind.Revoke, FrameFlags.None, callId);
+        Post(frame, owned: true);
+    }
+
+    /// <summary>
+    /// Picks the last call written to this worker that is not its first (the first may be running) and
+    /// not already being revoked, and marks it as being revoked.
+    /// </summary>
+    /// <returns>Its call id, or null if there is none.</returns>
+    public long? MarkLastForRevoke()
+    {
+        lock (_callsLock)
+        {
+            for (int i = _calls.Count - 1; i >= 1; i--)
+            {
+                long id = _calls[i].CallId;
+                if (!_revoking.Contains(id))
+                {
+                    _revoking.Add(id);
+                    return id;
+                }
+            }
+
+            return null;
+        }
     }
 
     /// <summary>Stops the worker with SIGTERM (Windows: terminates it).</summary>
@@ -235,52 +317,100 @@ internal sealed class WorkerProcess
         thread.Start();
     }
 
-    private void Post(OutgoingFrame frame)
+    private void Post(OutgoingFrame frame, bool owned)
     {
-        // Latency path: when nothing is queued and no one is writing, write the frame on this thread
-        // (the submitter, or the reader dispatching the next task) instead of waking the writer
-        // thread: one thread hop less per round trip. Large frames always go through the writer, so
-        // a submitter never blocks on a full pipe. This is also why a reader thread may write here
-        // without the classic pipe deadlock (it blocked writing while the worker blocks writing
-        // answers it does not read): with one task in flight per worker the pipe to the worker
-        // holds at most one small frame. Deeper pipelining must revisit this.
-        if (frame.Length <= InlineWriteLimit && _outbox.IsEmpty && _frameWriter is { } frameWriter && _writeGate.TryEnter())
+        if (!TryWriteInline(new ReadOnlySpan<OutgoingFrame>(ref frame), frame.Length))
         {
-            bool written = false;
-            try
-            {
-                if (_outbox.IsEmpty && !_writerStopping)
-                {
-                    frameWriter.Write(frame);
-                    frameWriter.Flush();
-                    written = true;
-                }
-            }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-            {
-                // The worker is gone; its reader settles the calls.
-                written = true;
-            }
-            finally
-            {
-                _writeGate.Exit();
-            }
+            frame.ReturnAfterWrite = owned;
+            _outbox.Enqueue(frame);
+            WakeWriter();
+        }
+        else if (owned)
+        {
+            OutgoingFramePool.Return(frame);
+        }
+    }
 
-            if (written)
-            {
-                OutgoingFramePool.Return(frame);
-                return;
-            }
+    /// <summary>Posts task frames (owned by their calls) in order.</summary>
+    private void Post(OutgoingFrame[] frames)
+    {
+        long length = 0;
+        foreach (OutgoingFrame frame in frames)
+        {
+            length += frame.Length;
         }
 
-        _outbox.Enqueue(frame);
+        if (!TryWriteInline(frames, length))
+        {
+            foreach (OutgoingFrame frame in frames)
+            {
+                frame.ReturnAfterWrite = false;
+                _outbox.Enqueue(frame);
+            }
 
+            WakeWriter();
+        }
+    }
+
+    /// <summary>
+    /// When nothing is queued and no one is writing, writes the frames on this thread (a submitter, or
+    /// a reader refilling its worker after answers) with one system call, instead of waking the writer
+    /// thread: one thread hop less. Large frames always go through the writer, so a submitter never
+    /// blocks long on a full pipe.
+    /// </summary>
+    /// <returns><see langword="true"/> if the frames were written (or the worker is gone); otherwise the caller queues them.</returns>
+    private bool TryWriteInline(ReadOnlySpan<OutgoingFrame> frames, long length)
+    {
+        if (length > InlineWriteLimit || !_outbox.IsEmpty || _frameWriter is not { } frameWriter || !_writeGate.TryEnter())
+        {
+            return false;
+        }
+
+        try
+        {
+            // A reader thread must never block on the pipe to the worker: it would stop draining the
+            // answers the worker may be blocked writing (the classic pipe deadlock). It writes only
+            // when all that can still be in the pipe, these frames included, fits in it.
+            if (!_outbox.IsEmpty || _writerStopping || (t_isReader && !CannotBlock(length)))
+            {
+                return false;
+            }
+
+            foreach (OutgoingFrame frame in frames)
+            {
+                frameWriter.Write(frame);
+            }
+
+            frameWriter.Flush();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // The worker is gone; its reader settles the calls.
+        }
+        finally
+        {
+            _writeGate.Exit();
+        }
+
+        return true;
+    }
+
+    private void WakeWriter()
+    {
         // Dekker with the writer (see WriteLoop): it registers as parked, then re-checks the outbox.
         if (Volatile.Read(ref _writerParked) == 1 && Interlocked.CompareExchange(ref _writerParked, 0, 1) == 1)
         {
             _outboxSignal.Release();
         }
     }
+
+    /// <summary>
+    /// Tells whether writing <paramref name="length"/> bytes now cannot block: every frame of a call not
+    /// yet answered may still sit in the pipe (counted from before it was posted), plus room for
+    /// control frames, plus these bytes, fit in the pipe's buffer. Called under the write gate.
+    /// </summary>
+    private bool CannotBlock(long length) =>
+        Volatile.Read(ref _callBytes) + length + ControlFrameReserve <= _toWorkerCapacity;
 
     private void WriteLoop()
     {
@@ -294,7 +424,10 @@ internal sealed class WorkerProcess
                     while (_outbox.TryDequeue(out OutgoingFrame? frame))
                     {
                         writer.Write(frame);
-                        OutgoingFramePool.Return(frame);
+                        if (frame.ReturnAfterWrite)
+                        {
+                            OutgoingFramePool.Return(frame);
+                        }
                     }
 
                     writer.Flush();
@@ -326,9 +459,13 @@ internal sealed class WorkerProcess
         }
         finally
         {
+            // Task frames stay with their calls (which drop them: see DropFrame); control frames go back.
             while (_outbox.TryDequeue(out OutgoingFrame? frame))
             {
-                OutgoingFramePool.Return(frame);
+                if (frame.ReturnAfterWrite)
+                {
+                    OutgoingFramePool.Return(frame);
+                }
             }
 
             // Closing our end is what tells a still-running worker to exit (end of its input).
@@ -363,6 +500,7 @@ internal sealed class WorkerProcess
         t_isReader = true;
         string reason = "exited";
         bool killProcess = false;
+        bool cleanEnd = false;
         try
         {
             using var reader = new FrameReader(_fromWorker!);
@@ -382,9 +520,14 @@ internal sealed class WorkerProcess
             {
                 using (frame)
                 {
-                    Dispatch(frame);
+                    // While more answers are already buffered, take them all before the window is
+                    // topped up: one write refills it after a batch of answers.
+                    Dispatch(frame, refill: !reader.HasBufferedFrame);
                 }
             }
+
+            // End of stream at a frame boundary: everything the worker wrote has been read.
+            cleanEnd = true;
         }
         catch (InvalidDataException ex)
         {
@@ -406,7 +549,7 @@ internal sealed class WorkerProcess
                 Kill();
             }
 
-            OnLost(reason);
+            OnLost(reason, cleanEnd);
         }
     }
 
@@ -428,27 +571,31 @@ internal sealed class WorkerProcess
         }
     }
 
-    private void Dispatch(in IncomingFrame frame)
+    private void Dispatch(in IncomingFrame frame, bool refill)
     {
         switch (frame.Header.Kind)
         {
             case MessageKind.Result:
             case MessageKind.Error:
-                IRemoteCall? call;
-                lock (_callsLock)
-                {
-                    _calls.Remove(frame.Header.CallId, out call);
-                }
-
-                if (call is null)
-                {
-                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"an answer for unknown call {frame.Header.CallId}"));
-                }
+            {
+                (IRemoteCall call, bool hadRevoke) = TakeCall(frame.Header.CallId);
 
                 // Outside every lock: completing the future runs its callbacks.
                 call.OnAnswer(frame);
-                _owner.OnCallAnswered(this);
+
+                // The worker read the whole frame before it answered: no writer holds it anymore.
+                call.ReleaseFrame();
+                _owner.OnCallAnswered(this, hadRevoke, refill);
                 break;
+            }
+
+            case MessageKind.Revoked:
+            {
+                (IRemoteCall call, _) = TakeCall(frame.Header.CallId);
+                _owner.OnRevoked(this, call);
+                break;
+            }
+
             case MessageKind.Initialized:
                 _startTimer?.Dispose();
                 _owner.OnInitialized(this);
@@ -460,6 +607,28 @@ internal sealed class WorkerProcess
             default:
                 throw new InvalidDataException($"a {frame.Header.Kind} frame, which a worker never sends");
         }
+    }
+
+    /// <summary>Removes an answered or revoked call from the table.</summary>
+    /// <returns>The call, and whether a revoke of it was pending.</returns>
+    private (IRemoteCall Call, bool HadRevoke) TakeCall(long callId)
+    {
+        lock (_callsLock)
+        {
+            // Answers come in the order the calls were written, so the first one is almost always it.
+            for (int index = 0; index < _calls.Count; index++)
+            {
+                IRemoteCall call = _calls[index];
+                if (call.CallId == callId)
+                {
+                    _calls.RemoveAt(index);
+                    Volatile.Write(ref _callBytes, _callBytes - call.Frame.Length);
+                    return (call, _revoking.Count > 0 && _revoking.Remove(callId));
+                }
+            }
+        }
+
+        throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"an answer for unknown call {callId}"));
     }
 
     private void OnStartTimeout()
@@ -475,10 +644,17 @@ internal sealed class WorkerProcess
         // Normally the reader reaches end of stream after the last answer. If a stray inherited copy of
         // the pipe keeps it open, give the reader a grace period, then settle the calls anyway.
         _ = Task.WhenAny(_readerDone.Task, Task.Delay(ProcessPoolConstants.ExitDrainGrace))
-            .ContinueWith(_ => OnLost("exited"), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            .ContinueWith(_ => OnLost("exited", exact: false), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private void OnLost(string reason)
+    /// <summary>
+    /// Settles the worker's calls once it is gone. With <paramref name="exact"/> (its output ended at a
+    /// frame boundary, so everything it wrote was read), only the first call neither answered nor
+    /// revoked can have started: it fails with <see cref="BrokenProcessPoolException"/>, and the calls
+    /// behind it are handed back to run elsewhere (the worker flushes an answer before it starts the
+    /// next task, and a Revoked before a later task can start). Otherwise every call fails.
+    /// </summary>
+    private void OnLost(string reason, bool exact)
     {
         List<IRemoteCall> orphans;
         lock (_callsLock)
@@ -489,8 +665,10 @@ internal sealed class WorkerProcess
             }
 
             _lost = true;
-            orphans = [.. _calls.Values];
+            orphans = [.. _calls];
             _calls.Clear();
+            Volatile.Write(ref _callBytes, 0);
+            _revoking.Clear();
         }
 
         _startTimer?.Dispose();
@@ -501,12 +679,15 @@ internal sealed class WorkerProcess
         string description = string.Create(
             CultureInfo.InvariantCulture,
             $"The worker process {ProcessId} {(reason == "exited" ? DescribeExit(_process) : reason)}");
-        foreach (IRemoteCall call in orphans)
+        int mayHaveStarted = exact ? Math.Min(1, orphans.Count) : orphans.Count;
+        for (int i = 0; i < mayHaveStarted; i++)
         {
-            call.OnLost(new BrokenProcessPoolException($"{description} while running this task."));
+            // Its frame may still be with this worker's writer: drop it, never pool it.
+            orphans[i].DropFrame();
+            orphans[i].OnLost(new BrokenProcessPoolException($"{description} while running this task."));
         }
 
-        _owner.OnWorkerLost(this, description);
+        _owner.OnWorkerLost(this, description, orphans[mayHaveStarted..]);
         _fromWorker?.Dispose();
         _readerDone.TrySetResult();
 

@@ -34,16 +34,11 @@ internal static class WorkerEntryPoint
         StartParentWatchdog(parentPid);
         using var input = new AnonymousPipeClientStream(PipeDirection.In, inHandle!);
         using var output = new AnonymousPipeClientStream(PipeDirection.Out, outHandle!);
-        if (gilOptions is null)
-        {
-            return new WorkerLoop(input, output, new WorkerPlanCache(AssemblyGate.ForCurrentProcess())).Run();
-        }
-
-        // E4 of the GIL model: this process is one interpreter with its own lock. The task thread holds
-        // it for the worker's life, so every task runs under it (and threads a task attaches share it),
-        // and gives it up while it waits on the pipe; the parent's lock, if any, is independent.
-        using GilHold hold = new GlobalInterpreterLock(gilOptions).Acquire();
-        return new WorkerLoop(new GilReleasingStream(input), new GilReleasingStream(output), new WorkerPlanCache(AssemblyGate.ForCurrentProcess())).Run();
+        // E4 of the GIL model: with WorkerGil this process is one interpreter with its own lock, held by
+        // the thread that runs a task; the parent's lock, if any, is independent.
+        GlobalInterpreterLock? gil = gilOptions is null ? null : new GlobalInterpreterLock(gilOptions);
+        var loop = new WorkerLoop(input, output, new WorkerPlanCache(AssemblyGate.ForCurrentProcess()), exitNow: Environment.Exit, gil: gil);
+        return loop.Run();
     }
 
     private static bool TryParse(string[] args, out string? inHandle, out string? outHandle, out int parentPid, out int protocol, out GilOptions? gilOptions)

@@ -54,7 +54,7 @@ public sealed class FrameHeaderTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(9)]
+    [InlineData(11)]
     [InlineData(255)]
     public void Read_UnknownKind_ThrowsInvalidDataException(byte kind)
     {

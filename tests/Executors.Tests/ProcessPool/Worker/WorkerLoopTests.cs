@@ -330,7 +330,102 @@ public sealed class WorkerLoopTests
         Assert.Equal(3, answer.Header.CallId);
     }
 
+    [Fact]
+    public void Run_RevokeOfATaskQueuedBehindARunningOne_AnswersRevokedAtOnceAndNeverRunsIt()
+    {
+        using var gate = new CrossProcessGate();
+        using var worker = WorkerHarness.StartAndReadHello();
+        Func<int, int> gated = Gated(gate.DirectoryPath);
+        worker.Send(TaskFrame(gated, callId: 1, FrameFlags.None, 0));
+        Assert.True(gate.WaitUntilEntered(1, TestTimeouts.Unexpected), "Task 1 should be running.");
+
+        worker.Send(TaskFrame(gated, callId: 2, FrameFlags.None, 2));
+        worker.Send(Frame(MessageKind.Revoke, callId: 2, FrameFlags.None, []));
+        using IncomingFrame revoked = worker.Receive();
+        int enteredWhileRunning = gate.EnteredCount;
+        gate.Open();
+        using IncomingFrame answer = worker.Receive();
+        worker.Send(Frame(MessageKind.Shutdown, callId: 0, FrameFlags.None, []));
+        int exitCode = worker.WaitForExit();
+
+        Assert.Equal(MessageKind.Revoked, revoked.Header.Kind);
+        Assert.Equal(2, revoked.Header.CallId);
+        Assert.Equal(1, enteredWhileRunning);
+        Assert.Equal(MessageKind.Result, answer.Header.Kind);
+        Assert.Equal(1, answer.Header.CallId);
+        Assert.Equal(0, exitCode);
+        Assert.False(worker.TryReceive(out _));
+        Assert.Equal(1, gate.EnteredCount);
+    }
+
+    [Fact]
+    public void Run_RevokeOfTheRunningTask_IsIgnoredAndTheTaskIsAnswered()
+    {
+        using var gate = new CrossProcessGate();
+        using var worker = WorkerHarness.StartAndReadHello();
+        worker.Send(TaskFrame(Gated(gate.DirectoryPath), callId: 1, FrameFlags.None, 0));
+        Assert.True(gate.WaitUntilEntered(1, TestTimeouts.Unexpected), "Task 1 should be running.");
+
+        worker.Send(Frame(MessageKind.Revoke, callId: 1, FrameFlags.None, []));
+        worker.Send(TaskFrame(Square, callId: 2, FrameFlags.None, 3));
+        gate.Open();
+        using IncomingFrame first = worker.Receive();
+        using IncomingFrame second = worker.Receive();
+
+        Assert.Equal((MessageKind.Result, 1L), (first.Header.Kind, first.Header.CallId));
+        Assert.Equal((MessageKind.Result, 2L), (second.Header.Kind, second.Header.CallId));
+    }
+
+    [Fact]
+    public void Run_TasksWrittenBehindARunningTask_RunAfterItInOrder()
+    {
+        using var gate = new CrossProcessGate();
+        using var worker = WorkerHarness.StartAndReadHello();
+        worker.Send(TaskFrame(Gated(gate.DirectoryPath), callId: 1, FrameFlags.None, 0));
+        Assert.True(gate.WaitUntilEntered(1, TestTimeouts.Unexpected), "Task 1 should be running.");
+
+        for (int i = 2; i <= 5; i++)
+        {
+            worker.Send(TaskFrame(Square, callId: i, FrameFlags.None, i));
+        }
+
+        gate.Open();
+        long[] order = [.. Enumerable.Range(0, 5).Select(_ =>
+        {
+            using IncomingFrame answer = worker.Receive();
+            return answer.Header.CallId;
+        })];
+
+        Assert.Equal(new long[] { 1, 2, 3, 4, 5 }, order);
+    }
+
+    [Fact]
+    public void Run_EndOfInputWhileATaskRuns_AsksToExitAtOnceWithOrphanedExitCode()
+    {
+        using var gate = new CrossProcessGate();
+        var exitNow = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var worker = WorkerHarness.StartAndReadHello(code => exitNow.TrySetResult(code));
+        worker.Send(TaskFrame(Gated(gate.DirectoryPath), callId: 1, FrameFlags.None, 0));
+        Assert.True(gate.WaitUntilEntered(1, TestTimeouts.Unexpected), "Task 1 should be running.");
+
+        worker.CloseInput();
+        bool askedWhileRunning = exitNow.Task.Wait(TestTimeouts.Unexpected);
+        gate.Open();
+        int exitCode = worker.WaitForExit();
+
+        Assert.True(askedWhileRunning, "End of input was not seen while the task ran.");
+        Assert.Equal(ProcessPoolConstants.OrphanedExitCode, exitNow.Task.Result);
+        Assert.Equal(ProcessPoolConstants.OrphanedExitCode, exitCode);
+    }
+
     private static int Square(int x) => x * x;
+
+    /// <summary>A task <c>x =&gt; x</c> that enters the gate, and blocks on it for item 0.</summary>
+    private static Func<int, int> Gated(string directory) => x =>
+    {
+        CrossProcessGate.Enter(directory, block: x == 0);
+        return x;
+    };
 
     private static void CountingInitializer() => Interlocked.Increment(ref s_initializerRuns);
 
@@ -405,12 +500,12 @@ public sealed class WorkerLoopTests
         private readonly Task<int> _run;
         private bool _inputClosed;
 
-        public WorkerHarness()
+        public WorkerHarness(Action<int>? exitNow = null)
         {
             _workerInput = new AnonymousPipeClientStream(PipeDirection.In, _toWorker.ClientSafePipeHandle);
             _workerOutput = new AnonymousPipeClientStream(PipeDirection.Out, _fromWorker.ClientSafePipeHandle);
             _reader = new FrameReader(_fromWorker);
-            var loop = new WorkerLoop(_workerInput, _workerOutput, new WorkerPlanCache(AssemblyGate.ForCurrentProcess()));
+            var loop = new WorkerLoop(_workerInput, _workerOutput, new WorkerPlanCache(AssemblyGate.ForCurrentProcess()), exitNow);
             _run = Task.Factory.StartNew(
                 () =>
                 {
@@ -430,9 +525,9 @@ public sealed class WorkerLoopTests
                 TaskScheduler.Default);
         }
 
-        public static WorkerHarness StartAndReadHello()
+        public static WorkerHarness StartAndReadHello(Action<int>? exitNow = null)
         {
-            var worker = new WorkerHarness();
+            var worker = new WorkerHarness(exitNow);
             try
             {
                 using IncomingFrame hello = worker.Receive();
