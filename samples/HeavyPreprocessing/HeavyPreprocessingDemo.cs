@@ -12,6 +12,7 @@ public static class HeavyPreprocessingDemo
 {
     private const int Workers = 2;
     private const int Seed = 7;
+    private const int MaxWarmUpPasses = 6;
 
     /// <summary>Time for tiered compilation to finish re-optimizing the code a warm-up pass made hot.</summary>
     private static readonly TimeSpan s_tieringPause = TimeSpan.FromMilliseconds(200);
@@ -46,10 +47,25 @@ public static class HeavyPreprocessingDemo
         // Each worker process is its own emulated interpreter with its own GIL, as in CPython.
         using var pool = new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxWorkers = Workers, WorkerGil = new GilOptions() });
         TimeSpan startup = Measure.Time(() => StartBothWorkers(pool));
+        // Warm-up passes until a pass is no longer clearly faster than the one before (steady state):
+        // a fresh worker needs a few thousand documents, more than a single pass of a small corpus.
+        int passes = 0;
         TimeSpan warming = Measure.Time(() =>
         {
             Check(pool.Map(Preprocessor.Process, warmUp, chunkSize: 1).ToArray(), expected[..warmUp.Length]);
-            Check(pool.Map(Preprocessor.Process, warmUp, chunkSize: 64).ToArray(), expected[..warmUp.Length]);
+            TimeSpan previous = TimeSpan.MaxValue;
+            while (passes < MaxWarmUpPasses)
+            {
+                passes++;
+                TimeSpan pass = Measure.Time(() => Check(pool.Map(Preprocessor.Process, warmUp, chunkSize: 64).ToArray(), expected[..warmUp.Length]));
+                if (pass > previous * 0.9)
+                {
+                    break;
+                }
+
+                previous = pass;
+            }
+
             Thread.Sleep(s_tieringPause);
         });
 
@@ -66,7 +82,7 @@ public static class HeavyPreprocessingDemo
         table.AddSerialRun(serial, PerSecond(count, serial));
         table.WriteTo(output);
         double capacity = capacityCheck.End(output);
-        output.WriteLine($"  Not timed: starting the pool (both workers answering: {startup.TotalMilliseconds:F0} ms) and a warm-up pass of {warmUp.Length:N0} documents at both chunk sizes ({warming.TotalMilliseconds:F0} ms),");
+        output.WriteLine($"  Not timed: starting the pool (both workers answering: {startup.TotalMilliseconds:F0} ms) and warming it up on {warmUp.Length:N0} documents: once at chunkSize 1, {passes} times at 64, until a pass was no faster than the one before ({warming.TotalMilliseconds:F0} ms),");
         output.WriteLine("  as the serial path was warmed on the same documents: the figures compare warm code (a fresh .NET process starts with unoptimized code).");
         output.WriteLine($"  Every document travels to a worker as a string and comes back as a small record (MessagePack over pipes); results were checked equal to the serial runs'.");
         output.WriteLine();
