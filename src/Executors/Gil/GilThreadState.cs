@@ -17,11 +17,7 @@ internal sealed class GilThreadState
     /// </summary>
     public int DropRequest;
 
-    public GilThreadState(GlobalInterpreterLock owner, Thread thread)
-    {
-        Lock = owner;
-        Thread = thread;
-    }
+    public GilThreadState(GlobalInterpreterLock owner) => Lock = owner;
 
     /// <summary>Gets or sets the state of the lock the current thread is attached to, if any.</summary>
     public static GilThreadState? Current
@@ -32,9 +28,6 @@ internal sealed class GilThreadState
 
     /// <summary>Gets the lock this state belongs to.</summary>
     public GlobalInterpreterLock Lock { get; }
-
-    /// <summary>Gets the thread this state belongs to.</summary>
-    public Thread Thread { get; }
 
     /// <summary>
     /// Wakes this thread when it waits for the lock (a handoff chose it) or for a forced switch (another

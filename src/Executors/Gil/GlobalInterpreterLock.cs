@@ -346,7 +346,7 @@ public sealed class GlobalInterpreterLock
         }
 
         // The previous state (if any) belonged to a lock this thread left entirely: replace it.
-        return new GilThreadState(this, Thread.CurrentThread);
+        return new GilThreadState(this);
     }
 
     /// <summary>CPython's <c>take_gil</c>: returns holding the lock.</summary>
@@ -372,7 +372,7 @@ public sealed class GlobalInterpreterLock
 
         // Cancellation wakes the waiter under the mutex, so the wake cannot fall between its check and its Reset.
         using CancellationTokenRegistration registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static s => ((GilThreadState)s!).Lock.WakeLocked((GilThreadState)s!), state)
+            ? cancellationToken.UnsafeRegister(static s => ((GilThreadState)s!).Lock.WakeForCancellation((GilThreadState)s!), state)
             : default;
 
         bool timedOut = false;
@@ -629,7 +629,8 @@ public sealed class GlobalInterpreterLock
         }
     }
 
-    private void WakeLocked(GilThreadState state)
+    /// <summary>Wakes a waiter whose wait was canceled; takes the mutex, so the wake cannot fall between its check and its Reset.</summary>
+    private void WakeForCancellation(GilThreadState state)
     {
         lock (_mutex)
         {

@@ -46,7 +46,7 @@ public sealed class GlobalInterpreterLockTests
         Exception? error = null;
         var other = new Thread(() => error = Record.Exception(() => hold.Dispose()));
         other.Start();
-        other.Join();
+        Assert.True(other.Join(TestTimeouts.Unexpected));
 
         Assert.IsType<InvalidOperationException>(error);
         hold.Dispose();
@@ -107,7 +107,7 @@ public sealed class GlobalInterpreterLockTests
                 });
                 other.Start();
                 Assert.True(otherRan.Wait(TestTimeouts.Unexpected));
-                other.Join();
+                Assert.True(other.Join(TestTimeouts.Unexpected));
             }
 
             Assert.True(gil.IsHeldByCurrentThread);
@@ -362,7 +362,7 @@ public sealed class GlobalInterpreterLockTests
             using (gil.Acquire())
             {
                 holding.Set();
-                release.Wait();   // a raw wait: keeps the lock, like a C call
+                release.Wait(TestTimeouts.Unexpected);   // a raw wait: keeps the lock, like a C call
             }
         });
         holder.Start();

@@ -52,7 +52,7 @@ public sealed class ThreadPoolGilTests
 
         Future<int> future = executor.Submit(() =>
         {
-            gate.Wait();
+            gate.Wait(TestTimeouts.Unexpected);
             return 1;
         });
         future.AddDoneCallback(_ => callbackHeld.SetResult(Executors.Gil.IsHeld));
