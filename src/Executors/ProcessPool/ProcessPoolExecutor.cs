@@ -241,19 +241,17 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// <summary>
     /// Submits one Map chunk. Its items are serialized when it is dispatched to a worker, so that only
     /// the chunks on their way hold a frame (docs/design/0005). What can be checked without serializing
-    /// is checked here, at the call: every item's runtime type against the declared one; the first
-    /// chunk is serialized at once, so a type that cannot be serialized at all fails at the call too.
+    /// is checked here, at the call, once: every item's runtime type against the declared one (the
+    /// chunk does not check it again when it serializes); the first chunk is serialized at once, so a
+    /// type that cannot be serialized at all fails at the call too.
     /// </summary>
     private Future<ItemOutcome<TResult>[]> SubmitChunk<T, TResult>(CallablePlan plan, object? target, T[] chunk, bool serializeNow)
     {
+        TaskEnvelope.CheckArguments(plan.ParameterTypes[0], chunk, "items");
         var call = new RemoteChunkCall<T, TResult>(plan, target, chunk);
         if (serializeNow)
         {
             call.PrepareFrame();
-        }
-        else
-        {
-            TaskEnvelope.CheckArguments(plan.ParameterTypes[0], chunk, "items");
         }
 
         return Schedule(call);

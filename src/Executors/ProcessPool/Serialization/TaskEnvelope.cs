@@ -72,23 +72,36 @@ internal static class TaskEnvelope
     }
 
     /// <summary>Writes one argument with its declared type.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="declaredType">The parameter's declared type, which the argument is written as.</param>
+    /// <param name="argument">The argument.</param>
+    /// <param name="paramName">The user-facing parameter named in the exception.</param>
+    /// <param name="isChecked">
+    /// Whether <see cref="CheckArguments"/> already accepted the argument (Map checks its items at the call
+    /// and serializes them later): the runtime type check is not repeated.
+    /// </param>
     /// <exception cref="ArgumentException">The argument cannot be serialized.</exception>
-    public static void WriteArgument<T>(ref MessagePackWriter writer, Type declaredType, T argument, string paramName)
+    public static void WriteArgument<T>(ref MessagePackWriter writer, Type declaredType, T argument, string paramName, bool isChecked = false)
     {
         try
         {
             if (typeof(T) == declaredType && typeof(T).IsValueType)
             {
                 MessagePackSerializer.Serialize(ref writer, argument, TaskSerializer.Options);
+                return;
             }
-            else if (typeof(T) == declaredType)
+
+            if (!isChecked)
             {
                 DeclaredTypeCheck.EnsureRoundTrips(declaredType, argument, "The argument");
+            }
+
+            if (typeof(T) == declaredType)
+            {
                 MessagePackSerializer.Serialize(ref writer, argument, TaskSerializer.Options);
             }
             else
             {
-                DeclaredTypeCheck.EnsureRoundTrips(declaredType, argument, "The argument");
                 BoxedCodec.Serialize(declaredType, ref writer, argument);
             }
         }
@@ -105,7 +118,7 @@ internal static class TaskEnvelope
     /// Checks, without serializing them, that <paramref name="arguments"/> would arrive as themselves
     /// (<see cref="DeclaredTypeCheck"/>): what <see cref="WriteArgument"/> would refuse for its runtime
     /// type is refused here, with the same exception. Map runs this on every item at the call, and
-    /// serializes the items later, when their chunk is dispatched.
+    /// serializes the items later, when their chunk is dispatched (<see cref="WriteArgument"/> with <c>isChecked</c>).
     /// </summary>
     /// <exception cref="ArgumentException">An argument's runtime type would not survive its declared type.</exception>
     public static void CheckArguments<T>(Type declaredType, T[] arguments, string paramName)

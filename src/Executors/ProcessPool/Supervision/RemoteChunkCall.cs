@@ -23,6 +23,9 @@ internal sealed class RemoteChunkCall<T, TResult> : Future<ItemOutcome<TResult>[
     private T[]? _items;
 
     /// <summary>Initializes a chunk whose items are serialized later, by <see cref="PrepareFrame"/>.</summary>
+    /// <param name="plan">The callable's plan.</param>
+    /// <param name="target">The callable's target.</param>
+    /// <param name="items">The items, already accepted by <see cref="TaskEnvelope.CheckArguments"/>: their runtime types are not checked again.</param>
     public RemoteChunkCall(CallablePlan plan, object? target, T[] items)
     {
         _plan = plan;
@@ -53,7 +56,7 @@ internal sealed class RemoteChunkCall<T, TResult> : Future<ItemOutcome<TResult>[
             Type declared = _plan.ParameterTypes[0];
             foreach (T item in items)
             {
-                TaskEnvelope.WriteArgument(ref writer, declared, item, "items");
+                TaskEnvelope.WriteArgument(ref writer, declared, item, "items", isChecked: true);
             }
 
             writer.Flush();

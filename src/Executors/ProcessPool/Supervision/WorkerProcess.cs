@@ -156,6 +156,11 @@ internal sealed class WorkerProcess
     /// <returns><see langword="false"/> if the worker is already lost: no call was taken, they can go to another worker.</returns>
     public bool Send(IReadOnlyList<IRemoteCall> calls)
     {
+        // The frames are taken under the calls lock, with the calls: once the lock is released, a loss
+        // of this worker (OnLost) may drop a call's frame (Frame would throw) or renew it for a retry
+        // elsewhere (this worker must not write the copy, which that retry pools once answered).
+        OutgoingFrame single;
+        OutgoingFrame[]? frames = null;
         lock (_callsLock)
         {
             if (_lost)
@@ -164,29 +169,37 @@ internal sealed class WorkerProcess
             }
 
             long bytes = _callBytes;
-            foreach (IRemoteCall call in calls)
+            single = calls[0].Frame;
+            if (calls.Count > 1)
             {
+                frames = new OutgoingFrame[calls.Count];
+            }
+
+            for (int i = 0; i < calls.Count; i++)
+            {
+                IRemoteCall call = calls[i];
+                OutgoingFrame frame = call.Frame;
+                if (frames is not null)
+                {
+                    frames[i] = frame;
+                }
+
                 _calls.Add(call);
-                bytes += call.Frame.Length;
+                bytes += frame.Length;
             }
 
             Volatile.Write(ref _callBytes, bytes);
         }
 
         // Outside the calls lock: the post may write to the pipe inline. If the worker is lost in
-        // between, OnLost has already settled these calls (and left their frames alone: see DropFrame).
-        if (calls.Count == 1)
+        // between, OnLost has already settled these calls; the frames taken above are left to this
+        // worker's writer (see DropFrame and RenewFrame), never pooled while it may read them.
+        if (frames is null)
         {
-            Post(calls[0].Frame, owned: false);
+            Post(single, owned: false);
         }
         else
         {
-            var frames = new OutgoingFrame[calls.Count];
-            for (int i = 0; i < frames.Length; i++)
-            {
-                frames[i] = calls[i].Frame;
-            }
-
             Post(frames);
         }
 

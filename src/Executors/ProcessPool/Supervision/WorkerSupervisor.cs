@@ -45,9 +45,6 @@ internal sealed class WorkerSupervisor
     /// <summary>Workers lost in a row before their handshake.</summary>
     private int _consecutiveStartFailures;
 
-    /// <summary>Revokes sent and not yet settled (by <c>Revoked</c> or by the call's answer), over all workers.</summary>
-    private int _revokesPending;
-
     private bool _isShutdown;
 
     /// <summary>Set by <see cref="SignalAll"/>: calls left unstarted by a worker that is lost fail instead of being sent again.</summary>
@@ -279,7 +276,6 @@ internal sealed class WorkerSupervisor
         lock (_lock)
         {
             worker.IsLost = true;
-            _revokesPending -= worker.RevokesPending;
             worker.RevokesPending = 0;
         }
     }
@@ -563,16 +559,19 @@ internal sealed class WorkerSupervisor
             return;
         }
 
+        // Revokes sent and not yet settled (by Revoked or by the call's answer), over all workers.
         int idle = 0;
+        int revokesPending = 0;
         foreach (WorkerProcess worker in _workers)
         {
+            revokesPending += worker.RevokesPending;
             if (AcceptsCallsLocked(worker) && worker.InFlight == 0)
             {
                 idle++;
             }
         }
 
-        while (idle > _revokesPending)
+        while (idle > revokesPending)
         {
             // The call a worker runs is never revoked; those behind it may not have started.
             WorkerProcess? donor = null;
@@ -590,7 +589,7 @@ internal sealed class WorkerSupervisor
             }
 
             donor.RevokesPending++;
-            _revokesPending++;
+            revokesPending++;
             RevokesSent++;
             actions.Revoke(donor, callId);
         }
@@ -604,7 +603,6 @@ internal sealed class WorkerSupervisor
         if (worker.RevokesPending > 0)
         {
             worker.RevokesPending--;
-            _revokesPending--;
         }
     }
 
