@@ -101,8 +101,7 @@ public static class HeavyPreprocessingDemo
     private static void StartBothWorkers(ProcessPoolExecutor pool)
     {
         Future<int>[] started = Enumerable.Range(0, Workers).Select(_ => pool.Submit(SlowPid)).ToArray();
-        Futures.Wait(started, TimeSpan.FromMinutes(1));
-        Array.ForEach(started, f => f.GetResult());
+        Array.ForEach(started, f => f.GetResult(TimeSpan.FromMinutes(1)));
     }
 
     private static int SlowPid()
