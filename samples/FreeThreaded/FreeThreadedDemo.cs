@@ -1,5 +1,6 @@
 using Executors;
 using Samples.Shared;
+using static Samples.Shared.ResultCheck;
 
 namespace Samples.FreeThreaded;
 
@@ -75,13 +76,5 @@ public static class FreeThreadedDemo
             $"threads, no GIL {freeThreaded:F2}x serial (one GIL {oneGil:F2}x; processes, with copies, {processSpeedup:F2}x)",
             freeThreaded >= 1.3 && freeThreaded >= 1.3 * oneGil,
             capacity);
-    }
-
-    private static void Check(long[] actual, long[] expected)
-    {
-        if (!actual.SequenceEqual(expected))
-        {
-            throw new InvalidOperationException("An executor computed different sums from the serial run.");
-        }
     }
 }

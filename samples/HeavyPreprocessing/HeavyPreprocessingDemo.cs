@@ -1,5 +1,6 @@
 using Executors;
 using Samples.Shared;
+using static Samples.Shared.ResultCheck;
 
 namespace Samples.Preprocessing;
 
@@ -111,12 +112,4 @@ public static class HeavyPreprocessingDemo
     }
 
     private static string PerSecond(int count, TimeSpan elapsed) => $"{count / elapsed.TotalSeconds:N0}";
-
-    private static void Check(DocumentFeatures[] actual, DocumentFeatures[] expected)
-    {
-        if (!actual.SequenceEqual(expected))
-        {
-            throw new InvalidOperationException("The process pool's results differ from the serial run's.");
-        }
-    }
 }

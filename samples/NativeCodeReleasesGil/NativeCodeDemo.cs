@@ -1,5 +1,6 @@
 using Executors;
 using Samples.Shared;
+using static Samples.Shared.ResultCheck;
 
 namespace Samples.NativeCode;
 
@@ -61,13 +62,5 @@ public static class NativeCodeDemo
             statistics = executor.GilLock!.GetStatistics();
         });
         return (elapsed, statistics!);
-    }
-
-    private static void Check((int, long)[] actual, (int, long)[] expected)
-    {
-        if (!actual.SequenceEqual(expected))
-        {
-            throw new InvalidOperationException("A run's results differ from the first serial run's.");
-        }
     }
 }
