@@ -13,6 +13,12 @@ namespace Samples.Shared;
 public static class LoopbackClient
 {
     /// <summary>
+    /// How long one request may take before it fails: far above the server's latency, so only a server
+    /// that stopped answering hits it, and then a sample fails instead of hanging the tour.
+    /// </summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Connects, asks for <paramref name="size"/> bytes, reads them all, closes. Blocks the calling
     /// thread. Each blocking socket call runs inside <see cref="Gil.Release()"/>, as CPython's socket
     /// module releases the GIL around <c>connect</c>, <c>send</c> and <c>recv</c>; without an emulated
@@ -22,7 +28,12 @@ public static class LoopbackClient
     public static int Fetch(IPEndPoint server, int size)
     {
         ArgumentNullException.ThrowIfNull(server);
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+        {
+            NoDelay = true,
+            SendTimeout = (int)RequestTimeout.TotalMilliseconds,
+            ReceiveTimeout = (int)RequestTimeout.TotalMilliseconds,
+        };
         using (Gil.Release())
         {
             socket.Connect(server);
@@ -54,11 +65,14 @@ public static class LoopbackClient
         return total;
     }
 
-    /// <summary>The same request without blocking a thread: every socket call is awaited.</summary>
+    /// <summary>The same request without blocking a thread: every socket call is awaited (and canceled after <see cref="RequestTimeout"/>).</summary>
     /// <returns>The number of bytes received.</returns>
     public static async Task<int> FetchAsync(IPEndPoint server, int size, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(server);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(RequestTimeout);
+        cancellationToken = timeout.Token;
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(server, cancellationToken).ConfigureAwait(false);
         await socket.SendAsync(Request(size), SocketFlags.None, cancellationToken).ConfigureAwait(false);

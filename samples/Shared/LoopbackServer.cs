@@ -102,6 +102,14 @@ public sealed class LoopbackServer : IAsyncDisposable
             {
                 client = await _listener.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
             }
+            catch (SocketException) when (!_stop.IsCancellationRequested)
+            {
+                // One failed accept (a client that reset first, or no descriptor left for a moment) must not
+                // end the loop: with every loop gone, clients would sit in the backlog unanswered. Pause
+                // briefly, so that a lasting error does not spin.
+                await Task.Delay(10).ConfigureAwait(false);
+                continue;
+            }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
             {
                 return;

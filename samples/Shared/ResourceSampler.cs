@@ -56,7 +56,7 @@ public sealed class ResourceSampler : IDisposable
     /// <summary>Starts sampling every <paramref name="period"/> (default 10 ms).</summary>
     public static ResourceSampler Start(TimeSpan? period = null) => new(period ?? TimeSpan.FromMilliseconds(10));
 
-    /// <summary>Stops sampling (takes one last sample first).</summary>
+    /// <summary>Stops sampling, and waits for the sampling thread to end.</summary>
     public void Dispose()
     {
         _stop.Set();

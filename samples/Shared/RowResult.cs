@@ -11,11 +11,19 @@ public sealed record RowResult(string Measured, bool? Holds, double? Capacity = 
 {
     /// <summary>
     /// Below this capacity the machine cannot run two CPU-bound threads at once, so no speedup claim can
-    /// be confirmed or refuted: 1.5 of 2 CPUs leaves room for the 1.3x the rows ask for.
+    /// be confirmed or refuted: 1.5 of 2 CPUs leaves room for the <see cref="MinimumSpeedup"/> the rows ask for.
     /// </summary>
     public const double MinimumCapacity = 1.5;
 
-    /// <summary>A result for a claim about parallel speedup: undecided when the machine was too busy to tell.</summary>
-    public static RowResult ForParallelClaim(string measured, bool holds, double capacity) =>
-        new(measured, capacity >= MinimumCapacity ? holds : null, capacity);
+    /// <summary>The speedup over serial every parallel claim asks of the seed's recommended tool.</summary>
+    public const double MinimumSpeedup = 1.3;
+
+    /// <summary>
+    /// A result for a claim about parallel speedup: it holds when the recommended tool's
+    /// <paramref name="speedup"/> is at least <see cref="MinimumSpeedup"/> and at least
+    /// <paramref name="overRival"/> times the <paramref name="rivalSpeedup"/> of the tool it is preferred
+    /// to; undecided when the machine was too busy to tell.
+    /// </summary>
+    public static RowResult ForParallelClaim(string measured, double speedup, double rivalSpeedup, double capacity, double overRival = MinimumSpeedup) =>
+        new(measured, capacity >= MinimumCapacity ? speedup >= MinimumSpeedup && speedup >= overRival * rivalSpeedup : null, capacity);
 }

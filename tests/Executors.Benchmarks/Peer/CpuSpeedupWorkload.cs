@@ -138,7 +138,7 @@ internal sealed class CpuSpeedupWorkload : IPeerWorkload
         result.Info["thread2_gil_drop_requests"] = gilStats.DropRequests;
         result.Info["thread2_gil_forced_switches"] = gilStats.ForcedSwitches;
         result.Info["thread2_gil_mean_hold_per_switch_ms"] = gilStats.MeanHoldPerSwitch.TotalMilliseconds;
-        result.Info["thread2_gil_switches_per_interval_of_wall"] = gilStats.Switches / (thread2Gil / 0.005);
+        result.Info["thread2_gil_switches_per_interval_of_wall"] = gilStats.Switches / (thread2Gil / new GilOptions().SwitchInterval.TotalSeconds);
         result.Info["process2_gil"] = "warmed ProcessPoolExecutor(2, WorkerGil = default GilOptions), Map only: one emulated lock per worker process";
         result.Info["thread2_perworker"] = "new ThreadPoolExecutor(2, GilMode.PerWorker) + Map + shutdown (CPython 3.14's InterpreterPoolExecutor)";
         result.Info["compare_with"] = "Python's process2_fork_s for process2_s (fork context there; .NET workers are always fresh processes)";

@@ -22,10 +22,9 @@ internal sealed class GilIoMixWorkload : IPeerWorkload
         foreach ((string label, int cpuThreads) in new[] { ("control_0cpu", 0), ("cpu2", 2) })
         {
             (List<double> extra, double elapsed, GilStatistics stats) = RunOnce(cpuThreads);
-            extra.Sort();
-            result.Figures[$"{label}_median_extra_ms"] = Percentile(extra, 50);
-            result.Figures[$"{label}_p99_extra_ms"] = Percentile(extra, 99);
-            result.Figures[$"{label}_max_extra_ms"] = extra[^1];
+            result.Figures[$"{label}_median_extra_ms"] = ProcessPoolPeer.Median(extra);
+            result.Figures[$"{label}_p99_extra_ms"] = ProcessPoolPeer.Percentile(extra, 99);
+            result.Figures[$"{label}_max_extra_ms"] = extra.Max();
             result.Figures[$"{label}_total_s"] = elapsed;
             result.Info[$"{label}_switches"] = stats.Switches;
             result.Info[$"{label}_drop_requests"] = stats.DropRequests;
@@ -35,7 +34,7 @@ internal sealed class GilIoMixWorkload : IPeerWorkload
         result.Info["sleeps"] = Sleeps;
         result.Info["sleep_ms"] = 1;
         result.Info["cpu_threads"] = 2;
-        result.Info["switchinterval_s"] = 0.005;
+        result.Info["switchinterval_s"] = new GilOptions().SwitchInterval.TotalSeconds;
         result.Info["extra"] = "Stopwatch delta around Gil.Sleep(1 ms) minus 1 ms; the sleeper holds the emulated lock between sleeps";
         result.Info["gil"] = "GlobalInterpreterLock with default GilOptions (5 ms, CPythonLike handoff, bias 0.5, direct handoff, forced switching)";
     }
@@ -82,14 +81,4 @@ internal sealed class GilIoMixWorkload : IPeerWorkload
         workers.ForEach(t => t.Join());
         return (extra, elapsed, stats);
     }
-
-    private static double Percentile(List<double> sorted, int percent)
-    {
-        // The Python side's pctl: nearest rank.
-        int rank = Math.Max(0, (int)Math.Ceiling(percent / 100.0 * sorted.Count) - 1);
-        return percent == 50 ? Median(sorted) : sorted[rank];
-    }
-
-    private static double Median(List<double> sorted) =>
-        sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
 }
