@@ -1,4 +1,5 @@
 using System.Globalization;
+using Executors.Internal;
 using Executors.Testing.Internal;
 
 namespace Executors.Testing;
@@ -118,13 +119,15 @@ public sealed class InlineExecutor : IExecutor
         int chunkSize = 1,
         int? bufferSize = null)
     {
-        MapResults<T, TResult>.ValidateCall(fn, items, timeout, chunkSize, bufferSize);
+        // The pools' argument checks; the timeout then runs from this call on this executor's clock.
+        _ = MapResults<T, TResult>.ValidateCall(fn, items, timeout, chunkSize, bufferSize);
+        Deadline deadline = Deadline.FromTimeout(timeout, TimeProvider, nameof(timeout));
         lock (_sync)
         {
             ObjectDisposedException.ThrowIf(_isShutdown, this);
         }
 
-        return MapResults<T, TResult>.Start((item, _) => Submit(fn, item), items, timeout, bufferSize, TimeProvider);
+        return MapResults<T, TResult>.Start(item => Submit(fn, item), items, deadline, bufferSize);
     }
 
     /// <inheritdoc/>

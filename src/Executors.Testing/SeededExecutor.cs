@@ -148,8 +148,7 @@ public sealed class SeededExecutor : IExecutor
         int chunkSize = 1,
         int? bufferSize = null)
     {
-        MapResults<T, TResult>.ValidateCall(fn, items, timeout, chunkSize, bufferSize);
-        return _queue.Map(fn, items, timeout, bufferSize, TimeProvider);
+        return _queue.Map(fn, items, timeout, chunkSize, bufferSize, TimeProvider);
     }
 
     /// <inheritdoc/>

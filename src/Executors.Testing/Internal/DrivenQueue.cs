@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Executors.Internal;
 
 namespace Executors.Testing.Internal;
 
@@ -109,25 +110,33 @@ internal sealed class DrivenQueue
         return future;
     }
 
+    /// <summary>Checks <c>Map</c>'s arguments as the pools do, then queues one task per item (<c>Map[i]</c>), its timeout on <paramref name="clock"/>.</summary>
     public IEnumerable<TResult> Map<T, TResult>(
         Func<T, TResult> fn,
         IEnumerable<T> items,
         TimeSpan? timeout,
+        int chunkSize,
         int? bufferSize,
         TimeProvider clock)
     {
+        // The pools' argument checks; the timeout then runs from this call on the executor's clock.
+        _ = MapResults<T, TResult>.ValidateCall(fn, items, timeout, chunkSize, bufferSize);
+        Deadline deadline = Deadline.FromTimeout(timeout, clock, nameof(timeout));
         ThrowIfShutdown();
+
+        // MapResults submits one item at a time, in input order: the count is the item's index.
+        int submitted = 0;
         return MapResults<T, TResult>.Start(
-            (item, index) =>
+            item =>
             {
+                int index = submitted++;
                 var future = new Future<TResult>();
                 Enqueue(TaskDescription.Of($"Map[{index}]", fn, item), future, () => TaskRunner.Complete(future, fn, item));
                 return future;
             },
             items,
-            timeout,
-            bufferSize,
-            clock);
+            deadline,
+            bufferSize);
     }
 
     public void ThrowIfShutdown()
