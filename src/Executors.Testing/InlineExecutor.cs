@@ -95,13 +95,11 @@ public sealed class InlineExecutor : IExecutor
     }
 
     /// <inheritdoc/>
-    /// <remarks>Runs <paramref name="fn"/> on the calling thread; the returned future is done. It is a <c>Future&lt;object?&gt;</c> whose result is <see langword="null"/>.</remarks>
+    /// <remarks>Runs <paramref name="fn"/> on the calling thread; the returned future is done.</remarks>
     public Future Submit(Action fn)
     {
         ArgumentNullException.ThrowIfNull(fn);
-
-        // Future's own constructor is internal to Executors: a value-less task gets a Future<object?>.
-        var future = new Future<object?>();
+        var future = new Future();
         RunInline(future, () => TaskRunner.Complete(future, fn));
         return future;
     }
@@ -191,7 +189,8 @@ public sealed class InlineExecutor : IExecutor
 
         try
         {
-            if (TaskRunner.TryStart(future))
+            // Always true: nobody else holds the new future yet. Checked as every work item does.
+            if (future.TrySetRunning())
             {
                 body();
             }

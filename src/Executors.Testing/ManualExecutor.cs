@@ -91,7 +91,7 @@ public sealed class ManualExecutor : IExecutor
     public Future<TResult> Submit<T, TResult>(Func<T, TResult> fn, T arg) => _queue.Submit(fn, arg);
 
     /// <inheritdoc/>
-    /// <remarks>The task is queued; it runs when the test runs it. The future is a <c>Future&lt;object?&gt;</c> whose result is <see langword="null"/>.</remarks>
+    /// <remarks>The task is queued; it runs when the test runs it.</remarks>
     public Future Submit(Action fn) => _queue.Submit(fn);
 
     /// <inheritdoc/>

@@ -103,9 +103,7 @@ internal sealed class DrivenQueue
     public Future Submit(Action fn)
     {
         ArgumentNullException.ThrowIfNull(fn);
-
-        // Future's own constructor is internal to Executors: a value-less task gets a Future<object?>.
-        var future = new Future<object?>();
+        var future = new Future();
         Enqueue(TaskDescription.Of("Submit", fn), future, () => TaskRunner.Complete(future, fn));
         return future;
     }
@@ -356,8 +354,8 @@ internal sealed class DrivenQueue
             _pending.RemoveAt(index);
 
             // Under the lock, so that Shutdown's cancelFutures never sees a task both pending and started.
-            // SetRunningOrNotifyCancel runs no callbacks.
-            if (TaskRunner.TryStart(task.Future))
+            // TrySetRunning runs no callbacks; it fails for a task canceled or finished by hand while it waited.
+            if (task.Future.TrySetRunning())
             {
                 _history?.Add(task);
                 _runningOn.Add(Thread.CurrentThread);
