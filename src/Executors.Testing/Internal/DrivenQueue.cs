@@ -168,12 +168,8 @@ internal sealed class DrivenQueue
     /// <returns><see langword="false"/> if none came in time, or the executor is shut down with nothing pending.</returns>
     public bool RunNext(TimeSpan timeout)
     {
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-        {
-            ThrowHelper.ThrowTimeoutOutOfRange(timeout, nameof(timeout));
-        }
-
-        long start = Stopwatch.GetTimestamp();
+        // Deadline validates, and clamps each wait to what Monitor.Wait accepts (int.MaxValue ms at most).
+        Deadline deadline = Deadline.FromTimeout(timeout, nameof(timeout));
         ScheduledTask? task;
         lock (_sync)
         {
@@ -185,17 +181,12 @@ internal sealed class DrivenQueue
                     return false;
                 }
 
-                TimeSpan remaining = Timeout.InfiniteTimeSpan;
-                if (timeout != Timeout.InfiniteTimeSpan)
+                if (deadline.HasExpired)
                 {
-                    remaining = timeout - Stopwatch.GetElapsedTime(start);
-                    if (remaining <= TimeSpan.Zero)
-                    {
-                        return false;
-                    }
+                    return false;
                 }
 
-                Monitor.Wait(_sync, remaining);
+                Monitor.Wait(_sync, deadline.RemainingMilliseconds);
             }
         }
 

@@ -1,18 +1,10 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace Executors.Testing.Internal;
 
-/// <summary>Every exception message of the testing helpers in one place (the core library's ThrowHelper idea).</summary>
+/// <summary>The exception messages of the testing helpers' own rules (the core library's ThrowHelper idea); shared rules use <c>Executors.Internal.ThrowHelper</c>.</summary>
 internal static class ThrowHelper
 {
-    [DoesNotReturn]
-    public static void ThrowTimeoutOutOfRange(TimeSpan timeout, string paramName) =>
-        throw new ArgumentOutOfRangeException(
-            paramName,
-            timeout,
-            "The timeout must be non-negative, or Timeout.InfiniteTimeSpan to wait forever.");
-
     public static InvalidOperationException CreateNotIdle(int maxTasks, int stillPending) =>
         new(string.Create(
             CultureInfo.InvariantCulture,
