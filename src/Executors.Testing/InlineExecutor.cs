@@ -1,4 +1,5 @@
 using System.Globalization;
+using Executors.Internal;
 using Executors.Testing.Internal;
 
 namespace Executors.Testing;
@@ -94,13 +95,11 @@ public sealed class InlineExecutor : IExecutor
     }
 
     /// <inheritdoc/>
-    /// <remarks>Runs <paramref name="fn"/> on the calling thread; the returned future is done. It is a <c>Future&lt;object?&gt;</c> whose result is <see langword="null"/>.</remarks>
+    /// <remarks>Runs <paramref name="fn"/> on the calling thread; the returned future is done.</remarks>
     public Future Submit(Action fn)
     {
         ArgumentNullException.ThrowIfNull(fn);
-
-        // Future's own constructor is internal to Executors: a value-less task gets a Future<object?>.
-        var future = new Future<object?>();
+        var future = new Future();
         RunInline(future, () => TaskRunner.Complete(future, fn));
         return future;
     }
@@ -118,13 +117,15 @@ public sealed class InlineExecutor : IExecutor
         int chunkSize = 1,
         int? bufferSize = null)
     {
-        MapResults<T, TResult>.ValidateCall(fn, items, timeout, chunkSize, bufferSize);
+        // The pools' argument checks; the timeout then runs from this call on this executor's clock.
+        _ = MapResults<T, TResult>.ValidateCall(fn, items, timeout, chunkSize, bufferSize);
+        Deadline deadline = Deadline.FromTimeout(timeout, TimeProvider, nameof(timeout));
         lock (_sync)
         {
             ObjectDisposedException.ThrowIf(_isShutdown, this);
         }
 
-        return MapResults<T, TResult>.Start((item, _) => Submit(fn, item), items, timeout, bufferSize, TimeProvider);
+        return MapResults<T, TResult>.Start(item => Submit(fn, item), items, deadline, bufferSize);
     }
 
     /// <inheritdoc/>
@@ -188,7 +189,8 @@ public sealed class InlineExecutor : IExecutor
 
         try
         {
-            if (TaskRunner.TryStart(future))
+            // Always true: nobody else holds the new future yet. Checked as every work item does.
+            if (future.TrySetRunning())
             {
                 body();
             }

@@ -91,7 +91,7 @@ public sealed class ManualExecutor : IExecutor
     public Future<TResult> Submit<T, TResult>(Func<T, TResult> fn, T arg) => _queue.Submit(fn, arg);
 
     /// <inheritdoc/>
-    /// <remarks>The task is queued; it runs when the test runs it. The future is a <c>Future&lt;object?&gt;</c> whose result is <see langword="null"/>.</remarks>
+    /// <remarks>The task is queued; it runs when the test runs it.</remarks>
     public Future Submit(Action fn) => _queue.Submit(fn);
 
     /// <inheritdoc/>
@@ -106,8 +106,7 @@ public sealed class ManualExecutor : IExecutor
         int chunkSize = 1,
         int? bufferSize = null)
     {
-        MapResults<T, TResult>.ValidateCall(fn, items, timeout, chunkSize, bufferSize);
-        return _queue.Map(fn, items, timeout, bufferSize, TimeProvider);
+        return _queue.Map(fn, items, timeout, chunkSize, bufferSize, TimeProvider);
     }
 
     /// <inheritdoc/>

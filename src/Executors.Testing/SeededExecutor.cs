@@ -132,7 +132,7 @@ public sealed class SeededExecutor : IExecutor
     public Future<TResult> Submit<T, TResult>(Func<T, TResult> fn, T arg) => _queue.Submit(fn, arg);
 
     /// <inheritdoc/>
-    /// <remarks>The task is queued; it runs when the test runs it, in the seed's order. The future is a <c>Future&lt;object?&gt;</c> whose result is <see langword="null"/>.</remarks>
+    /// <remarks>The task is queued; it runs when the test runs it, in the seed's order.</remarks>
     public Future Submit(Action fn) => _queue.Submit(fn);
 
     /// <inheritdoc/>
@@ -148,8 +148,7 @@ public sealed class SeededExecutor : IExecutor
         int chunkSize = 1,
         int? bufferSize = null)
     {
-        MapResults<T, TResult>.ValidateCall(fn, items, timeout, chunkSize, bufferSize);
-        return _queue.Map(fn, items, timeout, bufferSize, TimeProvider);
+        return _queue.Map(fn, items, timeout, chunkSize, bufferSize, TimeProvider);
     }
 
     /// <inheritdoc/>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Executors.Internal;
 
 namespace Executors.Testing.Internal;
 
@@ -102,32 +103,38 @@ internal sealed class DrivenQueue
     public Future Submit(Action fn)
     {
         ArgumentNullException.ThrowIfNull(fn);
-
-        // Future's own constructor is internal to Executors: a value-less task gets a Future<object?>.
-        var future = new Future<object?>();
+        var future = new Future();
         Enqueue(TaskDescription.Of("Submit", fn), future, () => TaskRunner.Complete(future, fn));
         return future;
     }
 
+    /// <summary>Checks <c>Map</c>'s arguments as the pools do, then queues one task per item (<c>Map[i]</c>), its timeout on <paramref name="clock"/>.</summary>
     public IEnumerable<TResult> Map<T, TResult>(
         Func<T, TResult> fn,
         IEnumerable<T> items,
         TimeSpan? timeout,
+        int chunkSize,
         int? bufferSize,
         TimeProvider clock)
     {
+        // The pools' argument checks; the timeout then runs from this call on the executor's clock.
+        _ = MapResults<T, TResult>.ValidateCall(fn, items, timeout, chunkSize, bufferSize);
+        Deadline deadline = Deadline.FromTimeout(timeout, clock, nameof(timeout));
         ThrowIfShutdown();
+
+        // MapResults submits one item at a time, in input order: the count is the item's index.
+        int submitted = 0;
         return MapResults<T, TResult>.Start(
-            (item, index) =>
+            item =>
             {
+                int index = submitted++;
                 var future = new Future<TResult>();
                 Enqueue(TaskDescription.Of($"Map[{index}]", fn, item), future, () => TaskRunner.Complete(future, fn, item));
                 return future;
             },
             items,
-            timeout,
-            bufferSize,
-            clock);
+            deadline,
+            bufferSize);
     }
 
     public void ThrowIfShutdown()
@@ -161,12 +168,8 @@ internal sealed class DrivenQueue
     /// <returns><see langword="false"/> if none came in time, or the executor is shut down with nothing pending.</returns>
     public bool RunNext(TimeSpan timeout)
     {
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-        {
-            ThrowHelper.ThrowTimeoutOutOfRange(timeout, nameof(timeout));
-        }
-
-        long start = Stopwatch.GetTimestamp();
+        // Deadline validates, and clamps each wait to what Monitor.Wait accepts (int.MaxValue ms at most).
+        Deadline deadline = Deadline.FromTimeout(timeout, nameof(timeout));
         ScheduledTask? task;
         lock (_sync)
         {
@@ -178,17 +181,12 @@ internal sealed class DrivenQueue
                     return false;
                 }
 
-                TimeSpan remaining = Timeout.InfiniteTimeSpan;
-                if (timeout != Timeout.InfiniteTimeSpan)
+                if (deadline.HasExpired)
                 {
-                    remaining = timeout - Stopwatch.GetElapsedTime(start);
-                    if (remaining <= TimeSpan.Zero)
-                    {
-                        return false;
-                    }
+                    return false;
                 }
 
-                Monitor.Wait(_sync, remaining);
+                Monitor.Wait(_sync, deadline.RemainingMilliseconds);
             }
         }
 
@@ -347,8 +345,8 @@ internal sealed class DrivenQueue
             _pending.RemoveAt(index);
 
             // Under the lock, so that Shutdown's cancelFutures never sees a task both pending and started.
-            // SetRunningOrNotifyCancel runs no callbacks.
-            if (TaskRunner.TryStart(task.Future))
+            // TrySetRunning runs no callbacks; it fails for a task canceled or finished by hand while it waited.
+            if (task.Future.TrySetRunning())
             {
                 _history?.Add(task);
                 _runningOn.Add(Thread.CurrentThread);

@@ -1,33 +1,10 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace Executors.Testing.Internal;
 
-/// <summary>Every exception message of the testing helpers in one place (the core library's ThrowHelper idea).</summary>
+/// <summary>The exception messages of the testing helpers' own rules (the core library's ThrowHelper idea); shared rules use <c>Executors.Internal.ThrowHelper</c>.</summary>
 internal static class ThrowHelper
 {
-    [DoesNotReturn]
-    public static void ThrowTimeoutOutOfRange(TimeSpan timeout, string paramName) =>
-        throw new ArgumentOutOfRangeException(
-            paramName,
-            timeout,
-            "The timeout must be non-negative, or Timeout.InfiniteTimeSpan to wait forever.");
-
-    [DoesNotReturn]
-    public static void ThrowChunkSizeOutOfRange(int value, string paramName) =>
-        throw new ArgumentOutOfRangeException(paramName, value, "chunkSize must be at least 1.");
-
-    [DoesNotReturn]
-    public static void ThrowBufferSizeOutOfRange(int value, string paramName) =>
-        throw new ArgumentOutOfRangeException(paramName, value, "bufferSize must be at least 1, or null to submit every item at once.");
-
-    [DoesNotReturn]
-    public static void ThrowMapEnumeratedTwice() =>
-        throw new InvalidOperationException("The results of Map can be enumerated only once.");
-
-    public static TimeoutException CreateMapTimeout(int index) =>
-        new(string.Create(CultureInfo.InvariantCulture, $"The result of item {index} was not available before the Map timeout passed."));
-
     public static InvalidOperationException CreateNotIdle(int maxTasks, int stillPending) =>
         new(string.Create(
             CultureInfo.InvariantCulture,

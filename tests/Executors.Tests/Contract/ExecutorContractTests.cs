@@ -121,6 +121,20 @@ public abstract class ExecutorContractTests
     }
 
     [Fact]
+    public void Submit_Action_ReturnsAValueLessFuture()
+    {
+        using IExecutor executor = CreateExecutor(2);
+
+        Future future = executor.Submit(static () => { });
+
+        // IExecutor promises a value-less future: no Future<TResult> whose result a caller could read.
+        for (Type? type = future.GetType(); type is not null; type = type.BaseType)
+        {
+            Assert.False(type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Future<>), $"{future.GetType()} is a Future<TResult>.");
+        }
+    }
+
+    [Fact]
     public void Submit_FuncThrows_GetResultThrowsTaskException()
     {
         using IExecutor executor = CreateExecutor(2);

@@ -370,6 +370,22 @@ public class ManualExecutorTests
     }
 
     [Fact]
+    public void RunNextWithTimeout_LongerThanMonitorWaitAccepts_WaitsUntilATaskIsSubmitted()
+    {
+        using var executor = new ManualExecutor();
+
+        // Beyond int.MaxValue milliseconds, which Monitor.Wait refuses: the wait must come in rounds.
+        Task<bool> driver = Task.Run(() => executor.RunNext(TimeSpan.FromDays(30)));
+        bool endedBeforeSubmit = driver.Wait(TestTimeouts.Expected);
+        Future<int> future = executor.Submit(static () => 4);
+
+        Assert.False(endedBeforeSubmit);
+        Assert.True(driver.Wait(TestTimeouts.Unexpected));
+        Assert.True(driver.Result);
+        Assert.Equal(4, future.GetResult(TimeSpan.Zero));
+    }
+
+    [Fact]
     public void RunNextWithTimeout_NothingSubmitted_ReturnsFalseAfterTheTimeout()
     {
         using var executor = new ManualExecutor();
