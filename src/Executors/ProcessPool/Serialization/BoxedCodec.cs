@@ -7,7 +7,7 @@ namespace Executors.ProcessPool.Serialization;
 /// <summary>
 /// Serializes values whose type is known only at run time (a resolved method's parameters, a
 /// closure's fields) through the generic MessagePack API, with one delegate per type built from a
-/// generic method instantiation. MessagePack's own non-generic API compiles an expression tree per
+/// generic method instantiation. The common primitives skip all of that (<see cref="PrimitiveCodec"/>). MessagePack's own non-generic API compiles an expression tree per
 /// type on first use (tens of milliseconds, paid again in every new worker process); a delegate
 /// over <see cref="MethodInfo.MakeGenericMethod"/> costs microseconds.
 /// </summary>
@@ -26,12 +26,17 @@ internal static class BoxedCodec
     private delegate object? Deserializer(ref MessagePackReader reader);
 
     /// <summary>Writes <paramref name="value"/> as <paramref name="type"/>.</summary>
-    public static void Serialize(Type type, ref MessagePackWriter writer, object? value) =>
-        Get(type).Serialize(ref writer, value);
+    public static void Serialize(Type type, ref MessagePackWriter writer, object? value)
+    {
+        if (!PrimitiveCodec.TryWrite(ref writer, type, value))
+        {
+            Get(type).Serialize(ref writer, value);
+        }
+    }
 
     /// <summary>Reads a <paramref name="type"/>.</summary>
     public static object? Deserialize(Type type, ref MessagePackReader reader) =>
-        Get(type).Deserialize(ref reader);
+        PrimitiveCodec.TryRead(ref reader, type, out object? value) ? value : Get(type).Deserialize(ref reader);
 
     private static Codec Get(Type type) =>
         s_codecs.TryGetValue(type, out Codec? codec) ? codec : s_codecs.GetOrAdd(type, static t => new Codec(

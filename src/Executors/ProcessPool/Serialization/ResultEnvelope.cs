@@ -30,6 +30,11 @@ internal static class ResultEnvelope
             return default!;
         }
 
+        if (declaredType == typeof(TResult) && PrimitiveCodec.TryRead(ref reader, out TResult primitive))
+        {
+            return primitive;
+        }
+
         return declaredType == typeof(TResult)
             ? MessagePackSerializer.Deserialize<TResult>(ref reader, TaskSerializer.Options)
             : (TResult)BoxedCodec.Deserialize(declaredType, ref reader)!;

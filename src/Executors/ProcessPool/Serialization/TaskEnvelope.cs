@@ -87,7 +87,11 @@ internal static class TaskEnvelope
         {
             if (typeof(T) == declaredType && typeof(T).IsValueType)
             {
-                MessagePackSerializer.Serialize(ref writer, argument, TaskSerializer.Options);
+                if (!PrimitiveCodec.TryWrite(ref writer, argument))
+                {
+                    MessagePackSerializer.Serialize(ref writer, argument, TaskSerializer.Options);
+                }
+
                 return;
             }
 
@@ -98,7 +102,10 @@ internal static class TaskEnvelope
 
             if (typeof(T) == declaredType)
             {
-                MessagePackSerializer.Serialize(ref writer, argument, TaskSerializer.Options);
+                if (!PrimitiveCodec.TryWrite(ref writer, argument))
+                {
+                    MessagePackSerializer.Serialize(ref writer, argument, TaskSerializer.Options);
+                }
             }
             else
             {
