@@ -133,7 +133,7 @@ public sealed class ProcessPoolExecutor : IExecutor
                 first = false;
                 return SubmitChunk<T, TResult>(plan, target, chunk, serializeNow);
             },
-            items.Chunk(chunkSize),
+            MapChunks.Of(items, chunkSize),
             deadline,
             bufferSize);
         return new ChunkedMapResults<T, TResult>(chunks);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Executors.ProcessPool.Protocol;
 using Executors.ProcessPool.Serialization;
@@ -529,6 +530,9 @@ internal sealed class WorkerLoop
         }
     }
 
+    // Optimized at once: its loop runs per Map item, and a fresh worker would run it unoptimized for most
+    // of a short Map. Only chunks use it, so a worker that never gets one never compiles it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunChunk(long callId, CallablePlan plan, object? target, object?[] items)
     {
         _answer.Reset();
