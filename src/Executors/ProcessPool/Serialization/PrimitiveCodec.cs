@@ -167,6 +167,7 @@ internal static class PrimitiveCodec
     /// the method is compiled for a value type.
     /// </summary>
     /// <returns><see langword="false"/> if <typeparamref name="T"/> is not covered; nothing was written.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryWrite<T>(ref MessagePackWriter writer, T value)
     {
         if (typeof(T) == typeof(int))
@@ -199,6 +200,7 @@ internal static class PrimitiveCodec
 
     /// <summary>Reads a <typeparamref name="T"/> without boxing if it is covered.</summary>
     /// <returns><see langword="false"/> if <typeparamref name="T"/> is not covered; nothing was read.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryRead<T>(ref MessagePackReader reader, out T value)
     {
         if (typeof(T) == typeof(int))

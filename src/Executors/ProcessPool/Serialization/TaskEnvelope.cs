@@ -158,6 +158,14 @@ internal static class TaskEnvelope
     public static (CallablePlan Plan, object? Target, object?[] Arguments) ReadCall(ReadOnlyMemory<byte> payload, WorkerPlanCache plans)
     {
         var reader = new MessagePackReader(payload);
+        (CallablePlan plan, object? target, int argumentCount) = ReadHead(ref reader, plans);
+        return (plan, target, ReadArguments(ref reader, plan, argumentCount));
+    }
+
+    /// <summary>Reads everything but the arguments; <paramref name="reader"/> is left on the first argument.</summary>
+    /// <returns>The plan, the target and how many arguments (or chunk items) follow.</returns>
+    public static (CallablePlan Plan, object? Target, int ArgumentCount) ReadHead(ref MessagePackReader reader, WorkerPlanCache plans)
+    {
         int count = reader.ReadArrayHeader();
         int id = reader.ReadInt32();
         CallablePlan plan = plans.GetOrResolve(id, ref reader);
@@ -181,15 +189,21 @@ internal static class TaskEnvelope
             throw new InvalidDataException("Malformed task: the argument count does not match the envelope.");
         }
 
-        var arguments = new object?[argumentCount];
+        return (plan, target, argumentCount);
+    }
+
+    /// <summary>Reads <paramref name="count"/> arguments (or chunk items, all of the single parameter's type), boxed.</summary>
+    public static object?[] ReadArguments(ref MessagePackReader reader, CallablePlan plan, int count)
+    {
+        var arguments = new object?[count];
         Type? single = plan.ParameterTypes.Length == 1 ? plan.ParameterTypes[0] : null;
-        for (int i = 0; i < argumentCount; i++)
+        for (int i = 0; i < count; i++)
         {
             Type declared = single ?? plan.ParameterTypes[i];
             arguments[i] = BoxedCodec.Deserialize(declared, ref reader);
         }
 
-        return (plan, target, arguments);
+        return arguments;
     }
 
     private static object? SkipNil(ref MessagePackReader reader)

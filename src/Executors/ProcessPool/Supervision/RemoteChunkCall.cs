@@ -63,9 +63,20 @@ internal sealed class RemoteChunkCall<T, TResult> : Future<ItemOutcome<TResult>[
             var writer = new MessagePackWriter(frame);
             TaskEnvelope.WriteCallable(ref writer, _plan, _target, items.Length, "fn");
             Type declared = _plan.ParameterTypes[0];
-            foreach (T item in items)
+            if (declared == typeof(T) && PrimitiveCodec.Covers(typeof(T)))
             {
-                TaskEnvelope.WriteArgument(ref writer, declared, item, "items", isChecked: true);
+                // The common case, inlined: no per-item call, check or exception frame.
+                foreach (T item in items)
+                {
+                    PrimitiveCodec.TryWrite(ref writer, item);
+                }
+            }
+            else
+            {
+                foreach (T item in items)
+                {
+                    TaskEnvelope.WriteArgument(ref writer, declared, item, "items", isChecked: true);
+                }
             }
 
             writer.Flush();
@@ -109,6 +120,7 @@ internal sealed class RemoteChunkCall<T, TResult> : Future<ItemOutcome<TResult>[
         }
 
         var outcomes = new ItemOutcome<TResult>[_count];
+        bool primitive = _plan.ReturnType == typeof(TResult) && PrimitiveCodec.Covers(typeof(TResult));
         try
         {
             var reader = new MessagePackReader(frame.Payload);
@@ -126,7 +138,9 @@ internal sealed class RemoteChunkCall<T, TResult> : Future<ItemOutcome<TResult>[
 
                 if (reader.ReadInt32() == 0)
                 {
-                    outcomes[i] = new ItemOutcome<TResult>(ResultEnvelope.ReadValue<TResult>(ref reader, _plan.ReturnType), null);
+                    TResult value = primitive && PrimitiveCodec.TryRead(ref reader, out TResult read) ? read
+                        : ResultEnvelope.ReadValue<TResult>(ref reader, _plan.ReturnType);
+                    outcomes[i] = new ItemOutcome<TResult>(value, null);
                 }
                 else
                 {

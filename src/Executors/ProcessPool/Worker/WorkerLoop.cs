@@ -67,6 +67,13 @@ internal sealed class WorkerLoop
     /// <summary>Reused for each chunk item's result (see <see cref="RunChunk"/>); used by the thread that runs a task only.</summary>
     private readonly System.Buffers.ArrayBufferWriter<byte> _scratch = new(256);
 
+    /// <summary>
+    /// The typed chunk runner of each plan a chunk came for (null: the plan needs the reflective
+    /// <see cref="RunChunk"/>). Used by the thread that runs a task only; the two loop threads hand the
+    /// running role over under <see cref="_gate"/>, which orders their accesses.
+    /// </summary>
+    private readonly Dictionary<CallablePlan, ChunkRunner?> _chunkRunners = [];
+
     /// <summary>Whether a thread runs a frame; guarded by <see cref="_gate"/>.</summary>
     private bool _running;
 
@@ -488,7 +495,17 @@ internal sealed class WorkerLoop
         object?[] arguments;
         try
         {
-            (plan, target, arguments) = TaskEnvelope.ReadCall(frame.Payload, _plans);
+            var reader = new MessagePackReader(frame.Payload);
+            (plan, target, int count) = TaskEnvelope.ReadHead(ref reader, _plans);
+            if ((frame.Header.Flags & FrameFlags.Chunk) != 0 && ChunkRunnerFor(plan) is { } runner)
+            {
+                // Reads the items (a failure lands in the catch below), then runs each on its own.
+                runner.Run(ref reader, count, target, _answer, _scratch);
+                Send(MessageKind.Result, FrameFlags.Chunk, callId);
+                return;
+            }
+
+            arguments = TaskEnvelope.ReadArguments(ref reader, plan, count);
         }
         catch (Exception ex)
         {
@@ -528,6 +545,17 @@ internal sealed class WorkerLoop
                 $"The result of '{plan.Method.Name}', a '{result?.GetType() ?? plan.ReturnType}', cannot be serialized back to the parent: {ex.Message}",
                 ex));
         }
+    }
+
+    private ChunkRunner? ChunkRunnerFor(CallablePlan plan)
+    {
+        if (!_chunkRunners.TryGetValue(plan, out ChunkRunner? runner))
+        {
+            runner = ChunkRunner.For(plan);
+            _chunkRunners.Add(plan, runner);
+        }
+
+        return runner;
     }
 
     // Optimized at once: its loop runs per Map item, and a fresh worker would run it unoptimized for most
