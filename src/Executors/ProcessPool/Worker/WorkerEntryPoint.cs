@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.IO.Pipes;
 using Executors.Internal;
 using Executors.ProcessPool.Protocol;
 using Executors.ProcessPool.Serialization;
+using Microsoft.Win32.SafeHandles;
 
 namespace Executors.ProcessPool.Worker;
 
@@ -32,14 +32,23 @@ internal static class WorkerEntryPoint
         }
 
         StartParentWatchdog(parentPid);
-        using var input = new AnonymousPipeClientStream(PipeDirection.In, inHandle!);
-        using var output = new AnonymousPipeClientStream(PipeDirection.Out, outHandle!);
+        using FileStream input = OpenPipe(inHandle!, FileAccess.Read);
+        using FileStream output = OpenPipe(outHandle!, FileAccess.Write);
         // E4 of the GIL model: with WorkerGil this process is one interpreter with its own lock, held by
         // the thread that runs a task; the parent's lock, if any, is independent.
         GlobalInterpreterLock? gil = gilOptions is null ? null : new GlobalInterpreterLock(gilOptions);
         var loop = new WorkerLoop(input, output, new WorkerPlanCache(AssemblyGate.ForCurrentProcess()), exitNow: Environment.Exit, gil: gil);
         return loop.Run();
     }
+
+    /// <summary>
+    /// Opens an inherited pipe handle as an unbuffered <see cref="FileStream"/> (plain read and write
+    /// calls). Not an <c>AnonymousPipeClientStream</c>: on Unix that one goes through
+    /// <c>System.Net.Sockets</c>, whose first use loads the assembly and starts its event loop thread,
+    /// about 15 ms of each worker's start-up here (docs/design/0010).
+    /// </summary>
+    private static FileStream OpenPipe(string handle, FileAccess access) =>
+        new(new SafeFileHandle(nint.Parse(handle, CultureInfo.InvariantCulture), ownsHandle: true), access, bufferSize: 0);
 
     private static bool TryParse(string[] args, out string? inHandle, out string? outHandle, out int parentPid, out int protocol, out GilOptions? gilOptions)
     {
