@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Pipes;
 using System.Runtime.InteropServices;
 using Executors.Internal;
+using Microsoft.Win32.SafeHandles;
 
 namespace Executors.ProcessPool.Supervision;
 
@@ -62,7 +63,7 @@ internal sealed class WorkerLauncher
     /// Starts a worker and returns it with the parent's ends of its two pipes, and how many bytes the
     /// pipe to the worker holds (a write of what fits cannot block).
     /// </summary>
-    public (Process Process, AnonymousPipeServerStream ToWorker, AnonymousPipeServerStream FromWorker, int ToWorkerCapacity) Start()
+    public (Process Process, Stream ToWorker, Stream FromWorker, int ToWorkerCapacity) Start()
     {
         lock (s_startLock)
         {
@@ -103,7 +104,7 @@ internal sealed class WorkerLauncher
 
                 Process process = Process.Start(info)
                     ?? throw new InvalidOperationException($"Could not start the worker process '{HostPath}'.");
-                return (process, toWorker, fromWorker, toWorkerCapacity);
+                return (process, Detach(toWorker, FileAccess.Write), Detach(fromWorker, FileAccess.Read), toWorkerCapacity);
             }
             catch
             {
@@ -153,6 +154,20 @@ internal sealed class WorkerLauncher
                 pipe.SafePipeHandle.DangerousRelease();
             }
         }
+    }
+
+    /// <summary>
+    /// Moves the parent's end of a pipe into an unbuffered <see cref="FileStream"/> that owns it (plain
+    /// read and write calls; the pipe object gives its handle up without closing it). On Unix a
+    /// <see cref="PipeStream"/> reads and writes through <c>System.Net.Sockets</c>, a longer path per
+    /// call on the parent's busiest threads (docs/design/0010).
+    /// </summary>
+    private static FileStream Detach(AnonymousPipeServerStream pipe, FileAccess access)
+    {
+        SafePipeHandle handle = pipe.SafePipeHandle;
+        var owned = new SafeFileHandle(handle.DangerousGetHandle(), ownsHandle: true);
+        handle.SetHandleAsInvalid();
+        return new FileStream(owned, access, bufferSize: 0);
     }
 
     private static void SetDefault(ProcessStartInfo info, string name, string value)

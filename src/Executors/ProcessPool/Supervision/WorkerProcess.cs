@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.IO.Pipes;
 using Executors.Internal;
 using Executors.ProcessPool.Protocol;
 using MessagePack;
@@ -73,8 +72,8 @@ internal sealed class WorkerProcess
     private FrameWriter? _frameWriter;
 
     private Process? _process;
-    private AnonymousPipeServerStream? _toWorker;
-    private AnonymousPipeServerStream? _fromWorker;
+    private Stream? _toWorker;
+    private Stream? _fromWorker;
 
     /// <summary>Set once when the worker is lost; guarded by <see cref="_callsLock"/>. After it, sends fail at once.</summary>
     private bool _lost;
