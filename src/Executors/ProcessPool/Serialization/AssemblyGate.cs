@@ -46,11 +46,17 @@ internal sealed class AssemblyGate
         }
 
         Assembly assembly = Assembly.Load(new AssemblyName(assemblyName));
-        foreach (Module module in assembly.GetModules())
+
+        // Compared as Guids, not formatted strings: formatting with a culture would load ICU in every
+        // worker (docs/design/0010). A malformed id matches no module.
+        if (Guid.TryParseExact(mvid, "N", out Guid expected))
         {
-            if (string.Equals(module.ModuleVersionId.ToString("N", CultureInfo.InvariantCulture), mvid, StringComparison.OrdinalIgnoreCase))
+            foreach (Module module in assembly.GetModules())
             {
-                return module;
+                if (module.ModuleVersionId == expected)
+                {
+                    return module;
+                }
             }
         }
 

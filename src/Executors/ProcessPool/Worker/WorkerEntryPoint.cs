@@ -48,7 +48,10 @@ internal static class WorkerEntryPoint
     /// about 15 ms of each worker's start-up here (docs/design/0010).
     /// </summary>
     private static FileStream OpenPipe(string handle, FileAccess access) =>
-        new(new SafeFileHandle(nint.Parse(handle, CultureInfo.InvariantCulture), ownsHandle: true), access, bufferSize: 0);
+        new(new SafeFileHandle((nint)ParseHandle(handle), ownsHandle: true), access, bufferSize: 0);
+
+    /// <summary>Reads a handle number that <see cref="TryParse"/> already accepted.</summary>
+    private static long ParseHandle(string handle) => CultureFreeParse.TryParseInt64(handle, out long value) ? value : -1;
 
     private static bool TryParse(string[] args, out string? inHandle, out string? outHandle, out int parentPid, out int protocol, out GilOptions? gilOptions)
     {
@@ -67,7 +70,7 @@ internal static class WorkerEntryPoint
                     outHandle = value;
                     break;
                 case "--parent":
-                    _ = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out parentPid);
+                    _ = CultureFreeParse.TryParseInt32(value, out parentPid);
                     break;
                 case WorkerGilArguments.Switch:
                     if (!WorkerGilArguments.TryParse(value, out gilOptions))
@@ -77,12 +80,12 @@ internal static class WorkerEntryPoint
 
                     break;
                 case "--protocol":
-                    _ = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out protocol);
+                    _ = CultureFreeParse.TryParseInt32(value, out protocol);
                     break;
             }
         }
 
-        return inHandle is not null && outHandle is not null && parentPid > 0;
+        return CultureFreeParse.TryParseInt64(inHandle, out _) && CultureFreeParse.TryParseInt64(outHandle, out _) && parentPid > 0;
     }
 
     /// <summary>
