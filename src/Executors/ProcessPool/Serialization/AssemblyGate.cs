@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
 
@@ -13,7 +12,12 @@ namespace Executors.ProcessPool.Serialization;
 internal sealed class AssemblyGate
 {
     private readonly HashSet<string> _trustedAssemblyNames;
-    private readonly ConcurrentDictionary<(string Assembly, string Mvid), Module> _modules = new();
+    /// <summary>
+    /// Modules already admitted, keyed by "assembly/mvid"; guarded by itself. A plain dictionary of
+    /// strings rather than a concurrent one keyed by a tuple: that generic instantiation is not
+    /// precompiled in the framework, and compiling it cost every worker's first task a few ms.
+    /// </summary>
+    private readonly Dictionary<string, Module> _modules = new(StringComparer.Ordinal);
 
     /// <summary>Initializes a gate over the trusted assembly paths of this process.</summary>
     /// <param name="trustedAssemblyPaths">Paths of every assembly the process may load (its TPA list).</param>
@@ -33,8 +37,21 @@ internal sealed class AssemblyGate
 
     /// <summary>Returns the module with the given MVID of a trusted assembly.</summary>
     /// <exception cref="InvalidDataException">The assembly is not in the parent's graph, or the worker's copy differs.</exception>
-    public Module GetModule(string assemblyName, string mvid) =>
-        _modules.GetOrAdd((assemblyName, mvid), static (key, gate) => gate.Load(key.Assembly, key.Mvid), this);
+    public Module GetModule(string assemblyName, string mvid)
+    {
+        string key = string.Concat(assemblyName, "/", mvid);
+        lock (_modules)
+        {
+            if (!_modules.TryGetValue(key, out Module? module))
+            {
+                // Loaded under the lock: two threads asking for one assembly load it once.
+                module = Load(assemblyName, mvid);
+                _modules.Add(key, module);
+            }
+
+            return module;
+        }
+    }
 
     private Module Load(string assemblyName, string mvid)
     {
